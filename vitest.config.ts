@@ -3,9 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 // Workspace packages resolve to their TypeScript sources, so tests never need a build.
 const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
-const alias = [
-  { find: /^@xmpp-federation\/([a-z-]+)$/, replacement: source('$1') },
-]
+const alias = [{ find: /^@xmpp-federation\/([a-z-]+)$/, replacement: source('$1') }]
 
 export default defineConfig({
   resolve: { alias },

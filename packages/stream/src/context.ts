@@ -1,0 +1,75 @@
+import type { AuthMechanism } from './auth.js'
+import { requireDomain } from './domain.js'
+import { type Logger, silentLogger } from './logger.js'
+import type { SecurityPolicy, TlsIdentity } from './security.js'
+
+export interface StreamLimits {
+  /** Raw bytes of one top-level element; advertised to peers per XEP-0478. Default 512 KiB. */
+  readonly maxStanzaBytes: number
+  /** Element nesting below the stream root. Default 64. */
+  readonly maxDepth: number
+}
+
+export interface StreamTimeouts {
+  /** TCP (and direct TLS) connect. Default 10 s. */
+  readonly connectMs: number
+  /** From connect/accept until the stream can carry stanzas. Default 30 s. */
+  readonly negotiationMs: number
+  /** Whitespace keepalive after this much write silence on an established stream (RFC 6120 §4.6.1). Default 60 s; 0 = off. */
+  readonly keepaliveMs: number
+  /** Close with `connection-timeout` after this much read silence. Default 0 = off. */
+  readonly idleMs: number
+  /** How long to wait for the peer's `</stream:stream>` after ours. Default 2 s. */
+  readonly closeMs: number
+}
+
+/** Everything the streams of one deployment share. Built once, at setup. */
+export interface StreamContext {
+  readonly localDomains: ReadonlySet<string>
+  readonly auth: readonly AuthMechanism[]
+  readonly tls: TlsIdentity | undefined
+  /** Security required towards one remote domain (undefined: the peer has not said who it is yet). */
+  securityFor(remoteDomain: string | undefined): SecurityPolicy
+  readonly limits: StreamLimits
+  readonly timeouts: StreamTimeouts
+  readonly logger: Logger
+}
+
+export interface StreamContextOptions {
+  localDomains: Iterable<string>
+  auth: readonly AuthMechanism[]
+  tls?: TlsIdentity
+  security?: SecurityPolicy | ((remoteDomain: string | undefined) => SecurityPolicy)
+  limits?: Partial<StreamLimits>
+  timeouts?: Partial<StreamTimeouts>
+  logger?: Logger
+}
+
+export const DEFAULT_LIMITS: StreamLimits = { maxStanzaBytes: 512 * 1024, maxDepth: 64 }
+export const DEFAULT_TIMEOUTS: StreamTimeouts = {
+  connectMs: 10_000,
+  negotiationMs: 30_000,
+  keepaliveMs: 60_000,
+  idleMs: 0,
+  closeMs: 2_000,
+}
+const DEFAULT_SECURITY: SecurityPolicy = { tls: 'required', requireValidCertificate: true }
+
+export function createStreamContext(options: StreamContextOptions): StreamContext {
+  const localDomains = new Set([...options.localDomains].map((d) => requireDomain(d, 'local domain')))
+  if (localDomains.size === 0) throw new TypeError('at least one local domain is required')
+  const security = options.security ?? DEFAULT_SECURITY
+  const securityFor = typeof security === 'function' ? security : () => security
+  if (!options.tls && securityFor(undefined).tls === 'required') {
+    throw new TypeError('TLS mode "required" needs a TLS identity (certificate and key)')
+  }
+  return {
+    localDomains,
+    auth: options.auth,
+    tls: options.tls,
+    securityFor,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    logger: options.logger ?? silentLogger,
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * One hardened XMPP server-to-server stream, both roles.
+ *
+ * @example
+ * ```ts
+ * import { connectStream, createStreamContext, createTlsIdentity, createTrustAnchors, saslExternal } from '@xmpp-federation/stream'
+ *
+ * const context = createStreamContext({
+ *   localDomains: ['c.test'],
+ *   auth: [saslExternal()],
+ *   tls: createTlsIdentity({ anchors: createTrustAnchors({ ca: [caPem] }), credentials: { '*': { cert, key } } }),
+ * })
+ * const stream = await connectStream({ context, localDomain: 'c.test', remoteDomain: 'a.test', host: '127.0.0.2', port: 5269 })
+ * stream.sendStanza(message)
+ * ```
+ * @packageDocumentation
+ */
+export type { AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
+export {
+  createStreamContext,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type StreamContext,
+  type StreamContextOptions,
+  type StreamLimits,
+  type StreamTimeouts,
+} from './context.js'
+export { domainOfAddress, normalizeDomain, requireDomain } from './domain.js'
+export * from './errors.js'
+export { openingHeader, type PeerHeader } from './header.js'
+export { acceptStream, InboundSession } from './inbound.js'
+export { type ListenOptions, listen } from './listener.js'
+export { type Logger, silentLogger } from './logger.js'
+export { NS } from './namespaces.js'
+export { type ConnectOptions, connectStream, OutboundSession } from './outbound.js'
+export { saslExternal } from './sasl-external.js'
+export {
+  type Credentials,
+  createTlsIdentity,
+  type SecurityPolicy,
+  type TlsIdentity,
+  type TlsMode,
+} from './security.js'
+export type {
+  CloseInfo,
+  Direction,
+  PeerCertificate,
+  S2SSession,
+  SessionEvents,
+  SessionPhase,
+  TlsState,
+} from './session.js'
+export { parseStreamError, streamErrorElement } from './stream-error.js'
+export * from './tls/index.js'
+export { ALPN_XMPP_SERVER } from './tls-upgrade.js'
+export * from './xml/index.js'

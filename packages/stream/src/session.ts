@@ -1,0 +1,447 @@
+import type { X509Certificate } from 'node:crypto'
+import type { Duplex } from 'node:stream'
+import { EventEmitter } from 'eventemitter3'
+import type { Element } from 'ltx'
+import type { AuthenticatedPair } from './auth.js'
+import type { StreamContext } from './context.js'
+import { domainOfAddress } from './domain.js'
+import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
+import { CLOSING_TAG, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
+import { NS } from './namespaces.js'
+import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
+import type { ChainResult } from './tls/index.js'
+import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
+
+export type Direction = 'inbound' | 'outbound'
+export type SessionPhase = 'negotiating' | 'established' | 'closing' | 'closed'
+
+/** What TLS gave a stream, once negotiated. */
+export interface TlsState {
+  readonly protocol: string | null
+  readonly cipher: string
+  /** Negotiated ALPN protocol (XEP-0368 direct TLS uses `xmpp-server`). */
+  readonly alpn: string | false
+  /** Peer certificate and our verdict on its chain; undefined when the peer sent none. */
+  readonly peerCertificate: PeerCertificate | undefined
+}
+
+export interface PeerCertificate {
+  readonly leaf: X509Certificate
+  readonly chain: ChainResult
+  /** Whether this certificate may authenticate `domain`: a trusted chain that names it (RFC 9525). */
+  validFor(domain: string): boolean
+}
+
+export interface CloseInfo {
+  /** Why the stream ended; undefined for an orderly close with no error. */
+  readonly error: Error | undefined
+  /** Who started the closing handshake. */
+  readonly initiator: 'local' | 'remote'
+}
+
+export interface SessionEvents {
+  /** The peer's stream header (again after each restart). */
+  header: (header: PeerHeader) => void
+  /** TLS is up (STARTTLS or direct TLS). */
+  secured: (tls: TlsState) => void
+  /** A domain pair was authenticated on this stream. */
+  authenticated: (pair: AuthenticatedPair) => void
+  /** The stream can carry stanzas. */
+  established: () => void
+  /** An inbound stanza that passed the stream's checks. */
+  stanza: (stanza: Element) => void
+  /** The stream is gone; emitted exactly once. */
+  closed: (info: CloseInfo) => void
+}
+
+interface Waiter {
+  match: (el: Element) => boolean
+  resolve: (el: Element) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+const STANZA_NAMES = new Set(['message', 'presence', 'iq'])
+
+/**
+ * One s2s XML stream over a socket, whichever side opened it: the parser
+ * front, writes, the closing handshake, keepalive and the domain pairs
+ * authenticated on it. Negotiation lives in the inbound/outbound subclasses.
+ */
+export abstract class S2SSession extends EventEmitter<SessionEvents> {
+  abstract readonly direction: Direction
+  phase: SessionPhase = 'negotiating'
+  /** The current stream id: ours on an inbound stream, the peer's on an outbound one. */
+  streamId = ''
+  /** The peer's latest header. */
+  peerHeader: PeerHeader | undefined
+  tls: TlsState | undefined
+  readonly stats = { stanzasIn: 0, stanzasOut: 0, bytesIn: 0, bytesOut: 0 }
+
+  protected socket: Duplex
+  protected headerSent = false
+  private parser: XmlStreamParser
+  private closingTagSent = false
+  private closeError: Error | undefined
+  private closeInitiator: 'local' | 'remote' = 'local'
+  private readonly pairs = new Map<string, AuthenticatedPair>()
+  private waiters: Waiter[] = []
+  private negotiationTimer: NodeJS.Timeout | undefined
+  private keepaliveTimer: NodeJS.Timeout | undefined
+  private idleTimer: NodeJS.Timeout | undefined
+  private closeTimer: NodeJS.Timeout | undefined
+  private lastWrite = Date.now()
+  private ignoreInput = false
+  private readonly closedPromise: Promise<CloseInfo>
+  private resolveClosed!: (info: CloseInfo) => void
+
+  constructor(
+    socket: Duplex,
+    readonly context: StreamContext,
+  ) {
+    super()
+    this.socket = socket
+    this.parser = this.createParser()
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve
+    })
+    this.attach(socket)
+    this.negotiationTimer = setTimeout(
+      () => this.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
+      context.timeouts.negotiationMs,
+    )
+    this.negotiationTimer.unref?.()
+  }
+
+  // --------------------------------------------------------------- for auth mechanisms and hosts
+
+  /** The local domain of the stream header (ours: `from` outbound, `to` inbound). */
+  abstract get localDomain(): string
+  /** The remote domain of the stream header, when the peer named itself. */
+  abstract get remoteDomain(): string | undefined
+
+  /** Writes one element. Throws if the stream is closing or the element holds characters XML forbids. */
+  send(el: Element): void {
+    if (this.phase === 'closing' || this.phase === 'closed') {
+      throw new StreamError('reset', 'the stream is closed')
+    }
+    this.write(serialize(el))
+  }
+
+  /**
+   * Writes a stanza after checking that its `from`/`to` domains are a pair
+   * authenticated on this (outbound) stream: a stream authenticated for one
+   * domain never carries stanzas from another.
+   */
+  sendStanza(stanza: Element): void {
+    const from = domainOfAddress(stanza.attrs.from ?? '')
+    const to = domainOfAddress(stanza.attrs.to ?? '')
+    if (this.direction !== 'outbound' || !from || !to || !this.isAuthenticated(from, to)) {
+      throw new StreamError('invalid-from', `stream is not authenticated for ${from ?? '?'} -> ${to ?? '?'}`)
+    }
+    if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
+    this.send(stanza)
+    this.stats.stanzasOut++
+  }
+
+  /** Authorises a domain pair on this stream (called by auth mechanisms). */
+  authenticatePair(local: string, remote: string, mechanism: string): void {
+    const key = pairKey(local, remote)
+    if (this.pairs.has(key)) return
+    const pair = { local, remote, mechanism }
+    this.pairs.set(key, pair)
+    this.context.logger.info('s2s domain pair authenticated', { direction: this.direction, ...pair })
+    this.emit('authenticated', pair)
+    this.markEstablished()
+  }
+
+  isAuthenticated(local: string, remote: string): boolean {
+    return this.pairs.has(pairKey(local, remote))
+  }
+
+  get authenticatedPairs(): readonly AuthenticatedPair[] {
+    return [...this.pairs.values()]
+  }
+
+  /**
+   * Resolves with the next top-level element that `match` accepts, which is
+   * then not dispatched elsewhere. Rejects on timeout or when the stream closes.
+   */
+  nextElement(match: (el: Element) => boolean, timeoutMs: number): Promise<Element> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        match,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter)
+          reject(
+            new NegotiationError(
+              'TIMEOUT',
+              `no answer from ${this.remoteDomain ?? 'peer'} in ${timeoutMs} ms`,
+            ),
+          )
+        }, timeoutMs),
+      }
+      this.waiters.push(waiter)
+    })
+  }
+
+  /**
+   * Closes the stream: optional `<stream:error/>`, then our `</stream:stream>`;
+   * waits for the peer's closing tag (RFC 6120 §4.4) for at most `closeMs`.
+   */
+  close(error?: StreamError | StreamErrorCondition, text?: string): Promise<CloseInfo> {
+    const streamError = typeof error === 'string' ? new StreamError(error, text) : error
+    if (this.phase === 'closed' || this.phase === 'closing') return this.closedPromise
+    this.phase = 'closing'
+    this.closeError ??= streamError
+    this.clearTimers()
+    if (this.socket.writable) {
+      // RFC 6120 §4.9.1.2: an error before our header still needs a header first.
+      if (!this.headerSent) this.sendHeader()
+      if (streamError) this.write(serialize(streamErrorElement(streamError)))
+      this.writeClosingTag()
+    }
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.context.timeouts.closeMs)
+    this.closeTimer.unref?.()
+    return this.closedPromise
+  }
+
+  /** Resolves once the stream is gone. */
+  get closed(): Promise<CloseInfo> {
+    return this.closedPromise
+  }
+
+  // --------------------------------------------------------------- for subclasses
+
+  /** The header values this side writes (ids, from, to). */
+  protected abstract headerFields(): { from?: string; to?: string; id?: string }
+  /** Called with each peer header (initial and after every restart). */
+  protected abstract onPeerHeader(header: PeerHeader): void
+  /** Negotiation elements of this role (features, starttls, proceed, SASL...). Return true when handled. */
+  protected abstract negotiate(el: Element): boolean
+  /** Checks an incoming stanza; returns the stream error to close with, or undefined to deliver it. */
+  protected abstract checkStanza(stanza: Element): StreamError | undefined
+
+  protected sendHeader(): void {
+    this.headerSent = true
+    this.write(openingHeader(this.headerFields()))
+  }
+
+  /** Replaces the socket (TLS upgrade) and/or restarts the stream with a fresh parser (RFC 6120 §4.3.3). */
+  protected restart(socket?: Duplex): void {
+    if (socket && socket !== this.socket) {
+      this.detach(this.socket)
+      this.socket = socket
+      this.attach(socket)
+    }
+    this.headerSent = false
+    this.parser = this.createParser()
+  }
+
+  /** Drops whatever arrives until `restart()`: bytes after `<starttls/>` must not be read in clear. */
+  protected stopReading(): void {
+    this.parser = this.createParser()
+    this.ignoreInput = true
+  }
+
+  protected markEstablished(): void {
+    if (this.phase !== 'negotiating') return
+    this.phase = 'established'
+    clearTimeout(this.negotiationTimer)
+    this.startKeepalive()
+    this.emit('established')
+  }
+
+  /** Ends negotiation or the stream with an error: stream errors are sent, others just close. */
+  protected fail(error: Error): void {
+    if (this.phase === 'closed' || this.phase === 'closing') return
+    this.closeError = error
+    if (error instanceof StreamError && error.origin === 'local') void this.close(error)
+    else void this.close()
+  }
+
+  /** Drops the connection without writing anything more: the channel cannot be trusted. */
+  protected failSilently(error: Error): void {
+    if (this.phase === 'closed') return
+    this.closeError = error
+    this.phase = 'closing'
+    this.clearTimers()
+    this.socket.destroy()
+  }
+
+  protected get currentSocket(): Duplex {
+    return this.socket
+  }
+
+  // --------------------------------------------------------------- internals
+
+  private createParser(): XmlStreamParser {
+    const parser: XmlStreamParser = new XmlStreamParser(
+      {
+        onStreamStart: (header) => this.parser === parser && this.onStreamStart(header),
+        onElement: (el) => this.parser === parser && this.onElement(el),
+        onStreamEnd: () => this.parser === parser && this.onStreamEnd(),
+        onError: (err) => this.parser === parser && this.fail(err),
+      },
+      { maxStanzaBytes: this.context.limits.maxStanzaBytes, maxDepth: this.context.limits.maxDepth },
+    )
+    this.ignoreInput = false
+    return parser
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.stats.bytesIn += chunk.length
+    if (this.ignoreInput || this.phase === 'closed') return
+    this.touchIdle()
+    this.parser.write(chunk)
+  }
+
+  private readonly onSocketEnd = (): void => {
+    // The peer half-closed without </stream:stream>: answer and finish.
+    if (this.phase !== 'closing' && this.phase !== 'closed') this.closeInitiator = 'remote'
+    this.socket.end()
+  }
+
+  private readonly onSocketError = (err: Error): void => {
+    this.context.logger.debug('s2s socket error', { error: err.message })
+    this.closeError ??= err
+  }
+
+  private readonly onSocketClose = (): void => this.finish()
+
+  private attach(socket: Duplex): void {
+    socket.on('data', this.onData)
+    socket.on('end', this.onSocketEnd)
+    socket.on('error', this.onSocketError)
+    socket.on('close', this.onSocketClose)
+  }
+
+  private detach(socket: Duplex): void {
+    socket.off('data', this.onData)
+    socket.off('end', this.onSocketEnd)
+    socket.off('error', this.onSocketError)
+    socket.off('close', this.onSocketClose)
+  }
+
+  private onStreamStart(header: StreamHeader): void {
+    const peer = readPeerHeader(header)
+    if ('error' in peer) {
+      this.fail(new StreamError(peer.error, `bad stream header (${peer.error})`))
+      return
+    }
+    this.peerHeader = peer
+    this.emit('header', peer)
+    this.onPeerHeader(peer)
+  }
+
+  private onElement(el: Element): void {
+    const waiter = this.waiters.find((w) => w.match(el))
+    if (waiter) {
+      this.waiters = this.waiters.filter((w) => w !== waiter)
+      clearTimeout(waiter.timer)
+      waiter.resolve(el)
+      return
+    }
+    if (isStreamError(el)) {
+      this.closeInitiator = 'remote'
+      this.closeError = parseStreamError(el)
+      this.context.logger.warn('peer sent a stream error', { error: this.closeError.message })
+      return // its </stream:stream> follows; onStreamEnd answers it
+    }
+    if (this.negotiate(el)) return
+    for (const mechanism of this.context.auth) {
+      if (mechanism.handle?.(this, el)) return
+    }
+    if (STANZA_NAMES.has(el.name) && el.attrs.xmlns === NS.server) {
+      const refusal = this.checkStanza(el)
+      if (refusal) {
+        this.fail(refusal)
+        return
+      }
+      this.stats.stanzasIn++
+      this.emit('stanza', el)
+      return
+    }
+    this.fail(new StreamError('unsupported-stanza-type', `unexpected <${el.name} xmlns='${el.attrs.xmlns}'>`))
+  }
+
+  private onStreamEnd(): void {
+    if (this.phase !== 'closing') this.closeInitiator = 'remote'
+    this.phase = 'closing'
+    this.clearTimers()
+    this.writeClosingTag()
+    this.socket.end()
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.context.timeouts.closeMs)
+    this.closeTimer.unref?.()
+  }
+
+  private writeClosingTag(): void {
+    if (this.closingTagSent || !this.socket.writable) return
+    this.closingTagSent = true
+    if (!this.headerSent) this.sendHeader()
+    this.socket.end(CLOSING_TAG)
+  }
+
+  private write(data: string): void {
+    if (this.closingTagSent || !this.socket.writable) return
+    this.stats.bytesOut += Buffer.byteLength(data)
+    this.lastWrite = Date.now()
+    this.socket.write(data)
+  }
+
+  private startKeepalive(): void {
+    const { keepaliveMs } = this.context.timeouts
+    if (keepaliveMs > 0) {
+      this.keepaliveTimer = setInterval(() => {
+        if (Date.now() - this.lastWrite >= keepaliveMs) this.write(' ')
+      }, keepaliveMs)
+      this.keepaliveTimer.unref?.()
+    }
+    this.touchIdle()
+  }
+
+  private touchIdle(): void {
+    const { idleMs } = this.context.timeouts
+    if (idleMs <= 0 || this.phase !== 'established') return
+    clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(
+      () => this.fail(new StreamError('connection-timeout', 'peer went silent')),
+      idleMs,
+    )
+    this.idleTimer.unref?.()
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.negotiationTimer)
+    clearInterval(this.keepaliveTimer)
+    clearTimeout(this.idleTimer)
+  }
+
+  private finish(): void {
+    if (this.phase === 'closed') return
+    this.phase = 'closed'
+    this.clearTimers()
+    clearTimeout(this.closeTimer)
+    const error = this.closeError
+    const pending = this.waiters
+    this.waiters = []
+    for (const waiter of pending) {
+      clearTimeout(waiter.timer)
+      waiter.reject(error ?? new NegotiationError('CLOSED', 'the stream closed'))
+    }
+    const info: CloseInfo = { error, initiator: this.closeInitiator }
+    this.context.logger.debug('s2s stream closed', {
+      direction: this.direction,
+      remote: this.remoteDomain,
+      error: error?.message,
+    })
+    this.resolveClosed(info)
+    this.emit('closed', info)
+  }
+}
+
+function pairKey(local: string, remote: string): string {
+  return `${local} ${remote}`
+}

@@ -1,0 +1,95 @@
+import type { Duplex } from 'node:stream'
+import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls'
+import type { PeerCertificate, TlsState } from './session.js'
+import { certificateNamesDomain, peerChain, type TrustAnchors, verifyChain } from './tls/index.js'
+
+/** ALPN protocol id for XMPP server-to-server over direct TLS (XEP-0368). */
+export const ALPN_XMPP_SERVER = 'xmpp-server'
+
+/**
+ * Client side of TLS on an existing socket (STARTTLS) or on a fresh one.
+ * OpenSSL's own verification is switched off (`rejectUnauthorized: false`):
+ * we check the chain and the name ourselves, so that the verdict is ours and
+ * identical in both directions. SNI names the remote domain (RFC 6120 §13.7.1.1).
+ */
+export function startClientTls(
+  socket: Duplex,
+  options: { servername: string; context: SecureContext | undefined; alpn?: boolean },
+): TLSSocket {
+  return tlsConnect({
+    socket,
+    servername: options.servername,
+    secureContext: options.context,
+    rejectUnauthorized: false,
+    ...(options.alpn ? { ALPNProtocols: [ALPN_XMPP_SERVER] } : {}),
+  })
+}
+
+/**
+ * Server side of TLS on an accepted socket: asks for the peer's certificate
+ * (its ticket to SASL EXTERNAL) without letting OpenSSL reject it, and picks
+ * our certificate by SNI.
+ */
+export function startServerTls(
+  socket: Duplex,
+  options: { contextFor: (servername: string) => SecureContext | undefined; fallback: SecureContext },
+): TLSSocket {
+  return new TLSSocket(socket, {
+    isServer: true,
+    requestCert: true,
+    rejectUnauthorized: false,
+    secureContext: options.fallback,
+    ALPNProtocols: [ALPN_XMPP_SERVER],
+    SNICallback: (servername, callback) => callback(null, options.contextFor(servername) ?? options.fallback),
+  })
+}
+
+/** Resolves once the handshake is done, rejects on a TLS error or an early close. */
+export function handshake(socket: TLSSocket, role: 'client' | 'server'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = role === 'client' ? 'secureConnect' : 'secure'
+    const onDone = () => {
+      cleanup()
+      resolve()
+    }
+    const onError = (err: Error) => {
+      cleanup()
+      reject(err)
+    }
+    const onClose = () => {
+      cleanup()
+      reject(new Error('connection closed during the TLS handshake'))
+    }
+    const cleanup = () => {
+      socket.off(done, onDone)
+      socket.off('error', onError)
+      socket.off('close', onClose)
+    }
+    socket.once(done, onDone)
+    socket.once('error', onError)
+    socket.once('close', onClose)
+  })
+}
+
+/** What a finished handshake tells us, with our verdict on the peer's certificate. */
+export function inspectTls(socket: TLSSocket, anchors: TrustAnchors): TlsState {
+  // One read of the peer chain: on Node 20, getPeerCertificate(true) after
+  // getPeerX509Certificate() on a client socket returns an empty object.
+  const presented = peerChain(socket)
+  const leaf = presented[0]
+  let peerCertificate: PeerCertificate | undefined
+  if (leaf) {
+    const chain = verifyChain(presented, anchors)
+    peerCertificate = {
+      leaf,
+      chain,
+      validFor: (domain) => chain.ok && certificateNamesDomain(leaf, domain),
+    }
+  }
+  return {
+    protocol: socket.getProtocol(),
+    cipher: socket.getCipher()?.name ?? 'unknown',
+    alpn: socket.alpnProtocol ?? false,
+    peerCertificate,
+  }
+}

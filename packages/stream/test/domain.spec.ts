@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { domainOfAddress, normalizeDomain } from '../src/domain.js'
+
+describe('normalizeDomain', () => {
+  it('lower-cases and converts IDNs to A-labels, dropping a trailing dot', () => {
+    expect(normalizeDomain('Bücher.Test.')).toBe('xn--bcher-kva.test')
+    expect(normalizeDomain('A.TEST')).toBe('a.test')
+  })
+
+  it.each([
+    ['', 'empty'],
+    ['a..test', 'empty label'],
+    ['a.test/evil', 'URL path that domainToASCII would drop'],
+    ['a.test:5269', 'port'],
+    ['a%41.test', 'percent-escape'],
+    ['a test', 'space'],
+    ['127.0.0.1', 'IP literal'],
+    ['[::1]', 'IPv6 literal'],
+    ['-a.test', 'label starting with a hyphen'],
+    [`${'a'.repeat(64)}.test`, 'label over 63 octets'],
+    ['*.a.test', 'wildcard'],
+  ])('rejects %j (%s)', (input) => {
+    expect(normalizeDomain(input)).toBeUndefined()
+  })
+})
+
+describe('domainOfAddress', () => {
+  it('takes the domainpart of full, bare and domain JIDs', () => {
+    expect(domainOfAddress('alice@A.test/phone')).toBe('a.test')
+    expect(domainOfAddress('a.test')).toBe('a.test')
+    expect(domainOfAddress('a.test/resource@x')).toBe('a.test')
+  })
+
+  it('never routes a@b@c or an empty localpart', () => {
+    expect(domainOfAddress('a@b@c.test')).toBeUndefined()
+    expect(domainOfAddress('@a.test')).toBeUndefined()
+    expect(domainOfAddress('')).toBeUndefined()
+  })
+})

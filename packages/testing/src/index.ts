@@ -1,0 +1,8 @@
+export * from './auth-events.js'
+export * from './hosts.js'
+export * from './pki.js'
+export { runningPeerPids, stopAllPeers } from './process-registry.js'
+export * from './prosody.js'
+export * from './prosody-config.js'
+export * from './workdir.js'
+export * from './xmpp-user.js'

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the real XMPP servers the interop tests federate with (Debian/Ubuntu, as root):
+# Prosody with lua-unbound (its DNS-free name resolution for *.test) and ejabberd.
+# The packaged system services are kept from starting: they would take ports
+# 5222/5269 on every address, and the tests run their own instances on 127.0.0.x.
+set -euo pipefail
+
+packages=(prosody lua-unbound ejabberd openssl)
+missing=()
+for p in "${packages[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-peers: ${packages[*]} already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-peers: run as root to apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  created_policy=1
+fi
+trap '[ $created_policy = 1 ] && rm -f "$policy"' EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
