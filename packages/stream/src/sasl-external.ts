@@ -19,6 +19,7 @@ export function saslExternal(): AuthMechanism {
     advertise(session, features) {
       const remote = session.remoteDomain
       if (!remote || !session.tls?.peerCertificate?.validFor(remote)) return
+      if (session.context.securityFor(remote).saslExternal?.inbound === false) return
       if (session.isAuthenticated(session.localDomain, remote)) return
       features.c('mechanisms', { xmlns: NS.sasl }).c('mechanism').t('EXTERNAL')
     },
@@ -27,6 +28,9 @@ export function saslExternal(): AuthMechanism {
       if (!(session instanceof OutboundSession))
         return { status: 'unavailable', reason: 'not an outbound stream' }
       if (!session.tls) return { status: 'unavailable', reason: 'no TLS' }
+      if (session.context.securityFor(session.remoteDomain).saslExternal?.outbound === false) {
+        return { status: 'unavailable', reason: 'disabled for this domain' }
+      }
       if (!offersExternal(features)) return { status: 'unavailable', reason: 'not offered by the peer' }
       const answer = session.nextElement(
         (el) => el.attrs.xmlns === NS.sasl && (el.name === 'success' || el.name === 'failure'),
@@ -78,6 +82,7 @@ function refuseAuth(
   // XEP-0178 §2.2: the identity asserted must be the one in the stream header.
   if (!authzid || (remote && authzid !== remote)) return 'invalid-authzid'
   if (!session.tls?.peerCertificate?.validFor(authzid)) return 'not-authorized'
+  if (session.context.securityFor(authzid).saslExternal?.inbound === false) return 'not-authorized'
   if (session.isAuthenticated(session.localDomain, authzid)) return 'not-authorized'
   return undefined
 }

@@ -18,6 +18,10 @@ export interface SecurityPolicy {
    * Inbound: otherwise SASL EXTERNAL is not offered (dialback may still be).
    */
   readonly requireValidCertificate: boolean
+  /** SASL EXTERNAL offered to the peer (inbound) and used towards it (outbound); default both on. */
+  readonly saslExternal?: { readonly inbound: boolean; readonly outbound: boolean }
+  /** Server Dialback may authenticate the domain; default on. Read by the dialback mechanism. */
+  readonly dialback?: boolean
 }
 
 /** A certificate and key for one or more local domains (PEM). */

@@ -1,4 +1,5 @@
 export * from './auth-events.js'
+export * from './dns-server.js'
 export * from './hosts.js'
 export * from './pki.js'
 export { runningPeerPids, stopAllPeers } from './process-registry.js'

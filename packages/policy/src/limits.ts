@@ -1,0 +1,59 @@
+import { allow, type Decision, refuse } from './decision.js'
+import { createTokenBucket, type TokenBucket } from './rate-limit.js'
+import type { DomainLimits } from './types.js'
+
+/** Per-domain limits; the numbers come from the resolved settings of the domain. */
+
+export function checkStanzaSize(domain: string, bytes: number, limits: DomainLimits): Decision {
+  if (bytes > limits.maxStanzaBytes) {
+    return refuse(
+      'STANZA_TOO_LARGE',
+      `a ${bytes}-byte stanza exceeds the ${limits.maxStanzaBytes}-byte limit for ${domain}`,
+    )
+  }
+  return allow(`${bytes} bytes is within the ${limits.maxStanzaBytes}-byte limit for ${domain}`)
+}
+
+/** `openStreams`: streams already open with the domain, both directions; asks whether one more may open. */
+export function checkStreamCount(domain: string, openStreams: number, limits: DomainLimits): Decision {
+  if (openStreams >= limits.maxStreams) {
+    return refuse(
+      'TOO_MANY_STREAMS',
+      `${domain} already has ${openStreams} streams open (limit ${limits.maxStreams})`,
+    )
+  }
+  return allow(`${domain} has ${openStreams} of ${limits.maxStreams} streams open`)
+}
+
+export interface DomainRateLimiter {
+  check(domain: string, now: number, stanzas?: number): Decision
+  /** Drops the domain's bucket, e.g. when its last stream closes. */
+  forget(domain: string): void
+  readonly size: number
+}
+
+/** One token bucket per (normalized) remote domain, created on first use. */
+export function createDomainRateLimiter(limitsFor: (domain: string) => DomainLimits): DomainRateLimiter {
+  const buckets = new Map<string, TokenBucket>()
+  return {
+    check(domain, now, stanzas = 1) {
+      let bucket = buckets.get(domain)
+      const limits = limitsFor(domain)
+      if (bucket === undefined) {
+        bucket = createTokenBucket({ ratePerSecond: limits.stanzasPerSecond, burst: limits.burst })
+        buckets.set(domain, bucket)
+      }
+      if (bucket.take(now, stanzas)) return allow(`${domain} is within ${limits.stanzasPerSecond} stanzas/s`)
+      return refuse(
+        'RATE_LIMITED',
+        `${domain} exceeds ${limits.stanzasPerSecond} stanzas/s (burst ${limits.burst}); try again later`,
+      )
+    },
+    forget: (domain) => {
+      buckets.delete(domain)
+    },
+    get size() {
+      return buckets.size
+    },
+  }
+}

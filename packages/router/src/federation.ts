@@ -1,0 +1,530 @@
+import { randomBytes } from 'node:crypto'
+import type { Server } from 'node:net'
+import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
+import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
+import {
+  type AuthMechanism,
+  connectStream,
+  createStreamContext,
+  domainOfAddress,
+  type InboundSession,
+  type Logger,
+  listen,
+  type OutboundSession,
+  type S2SSession,
+  type SecurityPolicy,
+  type StanzaErrorCondition,
+  type StreamContext,
+  saslExternal,
+  silentLogger,
+} from '@xmpp-federation/stream'
+import { EventEmitter } from 'eventemitter3'
+import type { Element } from 'ltx'
+import { errorReply, shouldReturnError } from './bounce.js'
+import { DeliveryError } from './errors.js'
+import { answerDomainIq, pingRequest } from './local-service.js'
+import { conditionFor, isStanza, OutboundLink } from './outbound-link.js'
+import { DEFAULT_PEER_SOFTWARE, PeerSoftwareCheck, type PeerSoftwareOptions } from './peer-software-check.js'
+import { createPolicyFor } from './policy-setup.js'
+import type { PendingStanza } from './queue.js'
+import { type ConnectionTarget, createResolver, type Resolver } from './resolve/index.js'
+import { type DomainStatus, type FederationStatus, inboundStatus, outboundStatus } from './status.js'
+import { loadTlsIdentity } from './tls-identity.js'
+import type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
+
+export interface FederationOptions {
+  /** The deployment's configuration (validated at `start()`; errors name the field). */
+  config: FederationConfigInput
+  /** Authentication mechanisms, in the order they are tried. Default: SASL EXTERNAL only. */
+  auth?: AuthMechanism[]
+  /** Who may federate and how; default: `createDomainPolicy` over the config's policy sections. */
+  policy?: DomainPolicy
+  /** The host's user directory, required when `emailForFederation.enabled`. */
+  directory?: EmailDirectory
+  /** XEP-0092 peer software check: answer timeout and cache lifetime. */
+  peerSoftware?: Partial<PeerSoftwareOptions>
+  /** DNS/static-route resolution; default: built from the config's `dns` and `routes`. */
+  resolver?: Resolver
+  logger?: Logger
+  /** Software identity answered to XEP-0092 queries. */
+  software?: { name: string; version: string }
+  /** Backoff between failed connection attempts to one domain. */
+  backoff?: { initialMs: number; maxMs: number }
+}
+
+export interface FederationEvents {
+  /** A stanza for a local address: from a remote domain, or an error bounced back to a local sender. */
+  stanza: (stanza: Element, info: InboundStanzaInfo) => void
+  bounce: (event: BounceEvent) => void
+  session: (event: SessionEvent) => void
+  /** A policy refusal, with its reason (allowed decisions are not emitted). */
+  decision: (event: DecisionEvent) => void
+  error: (error: Error) => void
+}
+
+/**
+ * A federation endpoint: outbound sessions per (local, remote) domain pair,
+ * inbound listeners, and the rules that keep a stanza from vanishing.
+ */
+export class Federation extends EventEmitter<FederationEvents> {
+  private config: FederationConfig | undefined
+  private context: StreamContext | undefined
+  private resolver: Resolver | undefined
+  private readonly links = new Map<string, OutboundLink>()
+  private readonly inbound = new Set<InboundSession>()
+  private readonly servers: Server[] = []
+  private readonly pendingIq = new Map<
+    string,
+    { resolve: (iq: Element) => void; reject: (e: Error) => void }
+  >()
+  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
+  private readonly logger: Logger
+  private policy!: DomainPolicy
+  private peerSoftware!: PeerSoftwareCheck
+
+  constructor(private readonly options: FederationOptions) {
+    super()
+    this.logger = options.logger ?? silentLogger
+  }
+
+  /** Validates the config, loads certificates, opens the listeners. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`cannot start a federation that is ${this.state}`)
+    const config = parseConfig(this.options.config)
+    this.config = config
+    const tls = loadTlsIdentity(config)
+    this.policy =
+      this.options.policy ??
+      createPolicyFor(config, {
+        directory: this.options.directory,
+        onDecision: (event) => this.onDecision(event),
+      })
+    // The XEP-0092 answer comes back over the peer's stream to us: without a listener it never can.
+    this.peerSoftware = new PeerSoftwareCheck(
+      this.policy,
+      (iq, timeoutMs, write) => this.expectAnswer(iq, timeoutMs, write),
+      { ...DEFAULT_PEER_SOFTWARE, ...this.options.peerSoftware },
+      config.enabled && config.listen.length > 0,
+    )
+    // Streams ask the policy for each domain's security; before a peer names itself, the global settings apply.
+    const securityFor = (remote: string | undefined): SecurityPolicy =>
+      remote ? this.policy.security(remote) : config.security
+    const auth = this.options.auth ?? [saslExternal()]
+    this.context = createStreamContext({
+      localDomains: [...config.domains, ...config.emailForFederation.emailDomains],
+      auth,
+      tls,
+      security: securityFor,
+      limits: { maxStanzaBytes: config.policy.limits.maxStanzaBytes },
+      timeouts: {
+        connectMs: config.timeouts.connectMs,
+        negotiationMs: config.timeouts.negotiationMs,
+        keepaliveMs: config.timeouts.keepaliveMs,
+      },
+      logger: this.logger,
+    })
+    this.resolver =
+      this.options.resolver ??
+      createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, routes: config.routes })
+    for (const mechanism of auth) {
+      mechanism.start?.({
+        openVerificationStream: (local, remote) => this.openVerificationStream(local, remote),
+      })
+    }
+    this.state = 'running'
+    if (!config.enabled) {
+      this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
+      return
+    }
+    for (const endpoint of config.listen) {
+      const server = await listen(
+        this.context,
+        { host: endpoint.host ?? '0.0.0.0', port: endpoint.port, directTls: endpoint.directTls },
+        (session) => this.acceptInbound(session),
+      )
+      this.servers.push(server)
+      this.logger.info('listening for s2s', {
+        host: endpoint.host,
+        port: endpoint.port,
+        directTls: endpoint.directTls,
+      })
+    }
+  }
+
+  get localDomains(): readonly string[] {
+    return this.config?.domains ?? []
+  }
+
+  /**
+   * Sends a stanza from a local address. Resolves once it is written to an
+   * authenticated stream; rejects with a DeliveryError carrying the RFC 6120
+   * condition it was bounced with (the sender also gets the error stanza).
+   */
+  send(stanza: Element): Promise<void> {
+    if (this.state !== 'running' || !this.config) {
+      return Promise.reject(new DeliveryError('remote-server-not-found', `federation is ${this.state}`))
+    }
+    const config = this.config
+    const from = domainOfAddress(stanza.attrs.from ?? '')
+    const to = domainOfAddress(stanza.attrs.to ?? '')
+    if (!isStanza(stanza))
+      return Promise.reject(new DeliveryError('bad-request', `<${stanza.name}/> is not a stanza`))
+    if (!from || !to)
+      return Promise.reject(new DeliveryError('jid-malformed', 'stanza needs valid from and to addresses'))
+    if (!config.domains.includes(from)) {
+      return Promise.reject(new DeliveryError('not-allowed', `${from} is not a local domain`))
+    }
+    if (config.domains.includes(to)) {
+      this.deliverLocally(stanza, { localDomain: to, remoteDomain: from })
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve, reject) => {
+      const item: PendingStanza = {
+        stanza,
+        bytes: Buffer.byteLength(stanza.toString()),
+        expiresAt: Date.now() + config.queue.ttlMs,
+        answer: stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error'),
+        resolve,
+        reject,
+      }
+      const verdict = this.policy.checkDomain(to)
+      if (!verdict.allowed) {
+        this.bounceOutbound(item, verdict.condition, verdict.reason)
+        return
+      }
+      if (!config.emailForFederation.enabled) {
+        this.linkFor(from, to).send(item)
+        return
+      }
+      // Email for federation: our users leave as their email addresses.
+      void this.policy.mapOutbound(stanza).then((mapped) => {
+        if (!mapped.decision.allowed) {
+          this.bounceOutbound(item, mapped.decision.condition, mapped.decision.reason)
+          return
+        }
+        const out = mapped.stanza!
+        this.linkFor(domainOfAddress(out.attrs.from ?? '') ?? from, to).send({ ...item, stanza: out })
+      })
+    })
+  }
+
+  /**
+   * Sends an iq from a local domain (or address) and resolves with the answer:
+   * e.g. XEP-0199 ping or XEP-0092 version of a remote server.
+   */
+  request(iq: Element, timeoutMs = 10_000): Promise<Element> {
+    return this.expectAnswer(iq, timeoutMs, (request) => {
+      this.send(request).catch((error: Error) => this.pendingIq.get(request.attrs.id ?? '')?.reject(error))
+    })
+  }
+
+  /** Registers the iq's id for its answer (which comes back on an inbound stream), then writes it. */
+  private expectAnswer(iq: Element, timeoutMs: number, write: (iq: Element) => void): Promise<Element> {
+    const id = iq.attrs.id ?? randomBytes(8).toString('hex')
+    iq.attrs.id = id
+    return new Promise<Element>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingIq.delete(id)
+        reject(new DeliveryError('remote-server-timeout', `no answer to iq ${id} in ${timeoutMs} ms`))
+      }, timeoutMs)
+      const settle = (fn: () => void) => {
+        clearTimeout(timer)
+        this.pendingIq.delete(id)
+        fn()
+      }
+      this.pendingIq.set(id, {
+        resolve: (answer) => settle(() => resolve(answer)),
+        reject: (error) => settle(() => reject(error)),
+      })
+      try {
+        write(iq)
+      } catch (error) {
+        this.pendingIq.get(id)?.reject(error as Error)
+      }
+    })
+  }
+
+  /** XEP-0199 server-to-server ping; resolves with the round-trip time in ms. */
+  async ping(localDomain: string, remoteDomain: string, timeoutMs = 10_000): Promise<number> {
+    const started = performance.now()
+    const answer = await this.request(
+      pingRequest(localDomain, remoteDomain, randomBytes(8).toString('hex')),
+      timeoutMs,
+    )
+    if (answer.attrs.type !== 'result') throw errorFromIq(answer)
+    return performance.now() - started
+  }
+
+  /** Runs an accepted socket (the host owns the listener) as an inbound s2s stream. */
+  handleInbound(session: InboundSession): void {
+    this.acceptInbound(session)
+  }
+
+  status(): FederationStatus {
+    const domains: DomainStatus[] = []
+    for (const link of this.links.values()) domains.push(outboundStatus(link))
+    for (const session of this.inbound) domains.push(inboundStatus(session))
+    return { state: this.state, localDomains: [...this.localDomains], domains }
+  }
+
+  /**
+   * Graceful stop: no new connections, queued stanzas bounced, every stream
+   * closed with its closing handshake. Resolves when all is closed.
+   */
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return
+    this.state = 'stopping'
+    const serversClosed = this.servers.map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    )
+    await Promise.all([...this.links.values()].map((link) => link.stop('federation stopped')))
+    await Promise.all([...this.inbound].map((session) => session.close('system-shutdown')))
+    for (const pending of this.pendingIq.values())
+      pending.reject(new DeliveryError('remote-server-not-found', 'stopped'))
+    await Promise.all(serversClosed)
+    this.state = 'stopped'
+  }
+
+  // ----------------------------------------------------------------- outbound
+
+  private linkFor(local: string, remote: string): OutboundLink {
+    const key = `${local} ${remote}`
+    let link = this.links.get(key)
+    if (!link) {
+      const config = this.config!
+      link = new OutboundLink({
+        local,
+        remote,
+        queue: { maxStanzas: config.queue.maxStanzas, maxBytes: config.queue.maxBytes },
+        backoff: this.options.backoff ?? { initialMs: 250, maxMs: 10_000 },
+        connect: (l, r) => this.connect(l, r, true),
+        admit: (session) => this.admit(local, remote, session),
+        onBounce: (item, condition, reason) => this.bounceOutbound(item, condition, reason),
+        onEstablished: (session) => {
+          this.emit('session', {
+            direction: 'outbound',
+            local,
+            remote,
+            state: 'established',
+            mechanism: session.authenticatedPairs[0]?.mechanism,
+          })
+        },
+        onFailure: (error, condition) => {
+          this.logger.warn('s2s connection failed', { local, remote, condition, error: error.message })
+          this.emit('session', { direction: 'outbound', local, remote, state: 'failed', error })
+        },
+        onClosed: (error) => {
+          this.emit('session', { direction: 'outbound', local, remote, state: 'closed', error })
+        },
+      })
+      this.links.set(key, link)
+    }
+    return link
+  }
+
+  /** Resolves the remote domain and tries its targets in order until one authenticates. */
+  private async connect(
+    local: string,
+    remote: string,
+    authenticate: boolean,
+  ): Promise<{ session: OutboundSession; target: ConnectionTarget }> {
+    const targets = await this.resolver!.resolve(remote)
+    const errors: Error[] = []
+    for (const target of targets) {
+      try {
+        const session = await connectStream({
+          context: this.context!,
+          localDomain: local,
+          remoteDomain: remote,
+          host: target.host,
+          port: target.port,
+          directTls: target.directTls,
+          authenticate,
+        })
+        return { session, target }
+      } catch (error) {
+        this.logger.debug('s2s target failed', {
+          remote,
+          host: target.host,
+          port: target.port,
+          error: String(error),
+        })
+        errors.push(error as Error)
+      }
+    }
+    // The most telling failure: a timeout or a refusal beats a plain connection error.
+    throw (
+      errors.find((e) => conditionFor(e) === 'remote-server-timeout') ??
+      errors.at(-1) ??
+      new Error('no targets')
+    )
+  }
+
+  /** The peer software rules; a refused peer's stream is closed with policy-violation. */
+  private async admit(local: string, remote: string, session: OutboundSession): Promise<void> {
+    const verdict = await this.peerSoftware.check(local, remote, (iq) => session.sendStanza(iq))
+    if (!verdict.allowed) {
+      await session.close('policy-violation', verdict.reason)
+      throw new DeliveryError(verdict.condition, verdict.reason)
+    }
+  }
+
+  private async openVerificationStream(local: string, remote: string): Promise<S2SSession> {
+    const { session } = await this.connect(local, remote, false)
+    return session
+  }
+
+  private bounceOutbound(item: PendingStanza, condition: StanzaErrorCondition, reason: string): void {
+    const returned = shouldReturnError(item.stanza) ? errorReply(item.stanza, condition, reason) : undefined
+    this.emit('bounce', { stanza: item.stanza, condition, reason, direction: 'outbound', returned })
+    if (returned) {
+      const local = domainOfAddress(returned.attrs.to ?? '') ?? ''
+      this.deliverLocally(returned, {
+        localDomain: local,
+        remoteDomain: domainOfAddress(returned.attrs.from ?? '') ?? '',
+      })
+    }
+    item.reject(new DeliveryError(condition, reason))
+  }
+
+  // ----------------------------------------------------------------- inbound
+
+  private acceptInbound(session: InboundSession): void {
+    this.inbound.add(session)
+    session.on('authenticated', (pair) => {
+      const refusal = this.refuseInboundPair(pair.remote)
+      if (refusal) {
+        void session.close('policy-violation', refusal)
+        return
+      }
+      this.emit('session', {
+        direction: 'inbound',
+        local: pair.local,
+        remote: pair.remote,
+        state: 'established',
+        mechanism: pair.mechanism,
+      })
+    })
+    session.on('stanza', (stanza) => this.onInboundStanza(stanza))
+    session.once('closed', ({ error }) => {
+      this.inbound.delete(session)
+      for (const pair of session.authenticatedPairs) {
+        this.emit('session', {
+          direction: 'inbound',
+          local: pair.local,
+          remote: pair.remote,
+          state: 'closed',
+          error,
+        })
+      }
+    })
+  }
+
+  /** Why a newly authenticated remote domain may not use an inbound stream, if it may not. */
+  private refuseInboundPair(remote: string): string | undefined {
+    const domain = this.policy.checkDomain(remote)
+    if (!domain.allowed) return domain.reason
+    const software = this.peerSoftware.cached(remote)
+    if (software && !software.allowed) return software.reason
+    let open = 0
+    for (const s of this.inbound) if (s.authenticatedPairs.some((p) => p.remote === remote)) open++
+    const streams = this.policy.checkStreamCount(remote, open - 1)
+    return streams.allowed ? undefined : streams.reason
+  }
+
+  private onInboundStanza(stanza: Element): void {
+    // The stream has checked that from/to are an authenticated pair.
+    const localDomain = domainOfAddress(stanza.attrs.to!)!
+    const remoteDomain = domainOfAddress(stanza.attrs.from!)!
+    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
+      const pending = this.pendingIq.get(stanza.attrs.id ?? '')
+      if (pending) {
+        pending.resolve(stanza)
+        return
+      }
+    }
+    for (const verdict of [
+      this.policy.checkRate(remoteDomain, Date.now()),
+      this.policy.checkInboundStanza(remoteDomain, stanza),
+    ]) {
+      if (!verdict.allowed) {
+        this.bounceInbound(stanza, verdict.condition, verdict.reason)
+        return
+      }
+    }
+    if (!this.config!.emailForFederation.enabled) {
+      this.routeInbound(stanza, { localDomain, remoteDomain })
+      return
+    }
+    void this.policy.mapInbound(stanza).then((mapped) => {
+      if (!mapped.decision.allowed)
+        this.bounceInbound(stanza, mapped.decision.condition, mapped.decision.reason)
+      else this.routeInbound(mapped.stanza!, { localDomain, remoteDomain })
+    })
+  }
+
+  /** Answers iq requests to the domain itself; everything else goes to the host. */
+  private routeInbound(stanza: Element, info: InboundStanzaInfo): void {
+    const request = stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')
+    if (request && stanza.attrs.to === info.localDomain) {
+      const answer = answerDomainIq(
+        stanza,
+        this.options.software ?? { name: 'xmpp-federation', version: '0.1.0' },
+      )
+      if (answer) this.reply(answer)
+      else this.bounceInbound(stanza, 'service-unavailable', 'no such service on this domain')
+      return
+    }
+    if (request && this.listenerCount('stanza') === 0) {
+      this.bounceInbound(stanza, 'service-unavailable', 'nobody handles this request')
+      return
+    }
+    this.deliverLocally(stanza, info)
+  }
+
+  /** Refuses a stanza from a remote sender: an error stanza back (where allowed) and an event. */
+  private bounceInbound(stanza: Element, condition: StanzaErrorCondition, reason: string): void {
+    const returned = shouldReturnError(stanza) ? errorReply(stanza, condition, reason) : undefined
+    this.emit('bounce', { stanza, condition, reason, direction: 'inbound', returned })
+    if (returned) this.reply(returned)
+  }
+
+  private reply(stanza: Element): void {
+    this.send(stanza).catch((error: Error) =>
+      this.logger.debug('reply not delivered', { error: error.message }),
+    )
+  }
+
+  private deliverLocally(stanza: Element, info: InboundStanzaInfo): void {
+    if (this.listenerCount('stanza') === 0) {
+      this.logger.warn('stanza for a local address, but the host has no stanza handler', {
+        to: stanza.attrs.to,
+      })
+    }
+    this.emit('stanza', stanza, info)
+  }
+
+  // ----------------------------------------------------------------- policy
+
+  /** Every refusal is logged and emitted with its reason; allowed decisions stay quiet. */
+  private onDecision(event: DecisionEvent): void {
+    if (event.decision.allowed) return
+    this.logger.info('policy refused', {
+      check: event.check,
+      remote: event.remote,
+      code: event.decision.code,
+      reason: event.decision.reason,
+    })
+    this.emit('decision', event)
+  }
+}
+
+/** Builds a federation; call `start()` to validate the config and listen. */
+export function createFederation(options: FederationOptions): Federation {
+  return new Federation(options)
+}
+
+function errorFromIq(iq: Element): DeliveryError {
+  const condition = iq.getChild('error')?.getChildElements()[0]?.name ?? 'undefined-condition'
+  return new DeliveryError(condition as StanzaErrorCondition, `remote answered <${condition}/>`)
+}

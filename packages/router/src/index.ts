@@ -1,0 +1,24 @@
+/**
+ * `createFederation()`: what a host composes to federate over XMPP s2s.
+ *
+ * @example
+ * ```ts
+ * import { createFederation } from '@xmpp-federation/router'
+ * import { xml } from '@xmpp-federation/router'
+ *
+ * const federation = createFederation({ config: { domains: ['c.test'], listen: [{ host: '127.0.0.4' }], tls: { cert, key } } })
+ * federation.on('stanza', (stanza) => console.log('for a local user:', stanza.toString()))
+ * await federation.start()
+ * await federation.send(xml('message', { from: 'bot@c.test', to: 'alice@a.test' }, xml('body', {}, 'hi')))
+ * ```
+ * @packageDocumentation
+ */
+export { errorReply, shouldReturnError } from './bounce.js'
+export { DeliveryError } from './errors.js'
+export { createFederation, Federation, type FederationEvents, type FederationOptions } from './federation.js'
+export type { LinkState } from './outbound-link.js'
+export { PolicyConfigurationError, policyInputFrom } from './policy-setup.js'
+export * from './resolve/index.js'
+export type { DomainStatus, FederationStatus } from './status.js'
+export type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
+export { xml } from './xml.js'

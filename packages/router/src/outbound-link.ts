@@ -1,0 +1,199 @@
+import {
+  NegotiationError,
+  type OutboundSession,
+  type StanzaErrorCondition,
+  StreamError,
+} from '@xmpp-federation/stream'
+import type { Element } from 'ltx'
+import { DeliveryError } from './errors.js'
+import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
+import type { ConnectionTarget } from './resolve/index.js'
+
+export type LinkState = 'idle' | 'connecting' | 'admitting' | 'established' | 'backing-off'
+
+export interface LinkOptions {
+  readonly local: string
+  readonly remote: string
+  readonly queue: QueueLimits
+  /** Opens an authenticated stream to the remote domain over the first target that works. */
+  connect(local: string, remote: string): Promise<{ session: OutboundSession; target: ConnectionTarget }>
+  /** Checks that may still refuse the authenticated peer (its software); throws to refuse. */
+  admit(session: OutboundSession): Promise<void>
+  /** Bounded backoff between failed attempts: first delay and ceiling. */
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number }
+  /** Called for each stanza that could not be written, with the condition to bounce it with. */
+  onBounce(item: PendingStanza, condition: StanzaErrorCondition, reason: string): void
+  onEstablished(session: OutboundSession, target: ConnectionTarget): void
+  onFailure(error: Error, condition: StanzaErrorCondition): void
+  onClosed(error: Error | undefined): void
+}
+
+/**
+ * Everything about sending from one local domain to one remote domain: the
+ * stream (reused), the queue while it connects, and the backoff after a
+ * failure. There is no sticky bounce window: every send after a failure tries
+ * again, no sooner than the backoff allows.
+ */
+export class OutboundLink {
+  state: LinkState = 'idle'
+  session: OutboundSession | undefined
+  target: ConnectionTarget | undefined
+  lastError: { condition: StanzaErrorCondition; message: string; at: number } | undefined
+  private readonly queue: StanzaQueue
+  private failures = 0
+  private retryAt = 0
+  private retryTimer: NodeJS.Timeout | undefined
+  private expiryTimer: NodeJS.Timeout | undefined
+  private stopped = false
+
+  constructor(private readonly options: LinkOptions) {
+    this.queue = new StanzaQueue(options.queue)
+  }
+
+  get localDomain(): string {
+    return this.options.local
+  }
+
+  get remoteDomain(): string {
+    return this.options.remote
+  }
+
+  get queued(): { stanzas: number; bytes: number } {
+    return { stanzas: this.queue.size, bytes: this.queue.bytes }
+  }
+
+  /** Writes now when the stream is up; otherwise queues and makes sure a connection is under way. */
+  send(item: PendingStanza): void {
+    if (this.stopped) {
+      this.options.onBounce(item, 'remote-server-not-found', 'federation is stopping')
+      return
+    }
+    if (this.session?.phase === 'established' && (this.state === 'established' || item.answer)) {
+      this.write(this.session, item)
+      return
+    }
+    if (!this.queue.offer(item)) {
+      this.options.onBounce(item, 'resource-constraint', `queue to ${this.options.remote} is full`)
+      return
+    }
+    this.scheduleExpiry()
+    if (this.state === 'idle') void this.connect()
+    else if (this.state === 'backing-off' && !this.retryTimer) this.scheduleRetry()
+  }
+
+  /** Bounces whatever waits, closes the stream, and refuses further sends. */
+  async stop(reason: string): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.retryTimer)
+    clearTimeout(this.expiryTimer)
+    for (const item of this.queue.drain()) this.options.onBounce(item, 'remote-server-not-found', reason)
+    if (this.session) await this.session.close()
+  }
+
+  private async connect(): Promise<void> {
+    this.state = 'connecting'
+    this.retryTimer = undefined
+    try {
+      const { session, target } = await this.options.connect(this.options.local, this.options.remote)
+      if (this.stopped) {
+        await session.close()
+        return
+      }
+      this.session = session
+      this.target = target
+      this.state = 'admitting'
+      session.once('closed', ({ error }) => this.onSessionClosed(session, error))
+      await this.options.admit(session)
+      if (this.session !== session || this.stopped) return
+      this.state = 'established'
+      this.failures = 0
+      this.options.onEstablished(session, target)
+      this.flush(session)
+    } catch (error) {
+      this.session = undefined
+      this.onConnectFailed(error as Error)
+    }
+  }
+
+  private flush(session: OutboundSession): void {
+    for (const item of this.queue.drain()) this.write(session, item)
+  }
+
+  private write(session: OutboundSession, item: PendingStanza): void {
+    try {
+      session.sendStanza(item.stanza)
+      item.resolve()
+    } catch (error) {
+      // Unserializable content or a pair the stream is not authenticated for.
+      const condition =
+        (error as Error).name === 'InvalidXmlCharError' ? 'bad-request' : 'internal-server-error'
+      this.options.onBounce(item, condition, (error as Error).message)
+    }
+  }
+
+  private onSessionClosed(session: OutboundSession, error: Error | undefined): void {
+    if (this.session !== session) return
+    this.session = undefined
+    this.options.onClosed(error)
+    if (this.state === 'established' || this.state === 'admitting') this.state = 'idle'
+    // Stanzas that arrived between the close and now reconnect at once.
+    if (this.queue.size > 0 && !this.stopped) void this.connect()
+  }
+
+  private onConnectFailed(error: Error): void {
+    const condition = conditionFor(error)
+    this.lastError = { condition, message: error.message, at: Date.now() }
+    this.options.onFailure(error, condition)
+    for (const item of this.queue.drain()) this.options.onBounce(item, condition, error.message)
+    this.failures++
+    const { initialMs, maxMs } = this.options.backoff
+    this.retryAt = Date.now() + Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
+    this.state = this.stopped ? 'idle' : 'backing-off'
+  }
+
+  private scheduleRetry(): void {
+    const delay = Math.max(0, this.retryAt - Date.now())
+    this.retryTimer = setTimeout(() => void this.connect(), delay)
+    this.retryTimer.unref?.()
+  }
+
+  private scheduleExpiry(): void {
+    const next = this.queue.nextExpiry
+    if (next === undefined) return
+    clearTimeout(this.expiryTimer)
+    this.expiryTimer = setTimeout(
+      () => {
+        for (const item of this.queue.expire(Date.now())) {
+          this.options.onBounce(
+            item,
+            'remote-server-timeout',
+            `not delivered to ${this.options.remote} in time`,
+          )
+        }
+        this.scheduleExpiry()
+      },
+      Math.max(0, next - Date.now()),
+    )
+    this.expiryTimer.unref?.()
+  }
+}
+
+/**
+ * RFC 6120 §8.3.3: remote-server-timeout when the remote server did not
+ * answer in time, remote-server-not-found when it cannot be found or reached
+ * or would not let us in, policy-violation when a policy refused it.
+ */
+export function conditionFor(error: Error): StanzaErrorCondition {
+  if (error instanceof DeliveryError) return error.condition
+  if (error instanceof NegotiationError && error.code === 'TIMEOUT') return 'remote-server-timeout'
+  if (error instanceof StreamError) {
+    if (error.condition === 'connection-timeout') return 'remote-server-timeout'
+    if (error.condition === 'policy-violation' && error.origin === 'local') return 'policy-violation'
+  }
+  if ((error as { code?: string }).code === 'TIMEOUT') return 'remote-server-timeout'
+  return 'remote-server-not-found'
+}
+
+export function isStanza(el: Element): boolean {
+  return el.name === 'message' || el.name === 'presence' || el.name === 'iq'
+}

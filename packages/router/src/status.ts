@@ -1,0 +1,85 @@
+import type { InboundSession, S2SSession } from '@xmpp-federation/stream'
+import type { OutboundLink } from './outbound-link.js'
+
+/** Live state of the streams with one remote domain (one entry per direction and domain pair). */
+export interface DomainStatus {
+  readonly remote: string
+  readonly local: string
+  readonly direction: 'outbound' | 'inbound'
+  readonly state:
+    | 'idle'
+    | 'connecting'
+    | 'authenticating'
+    | 'admitting'
+    | 'established'
+    | 'backing-off'
+    | 'closing'
+  readonly authMechanism: string | undefined
+  readonly tlsVersion: string | undefined
+  readonly peerCertificate: { subject: string | undefined; validTo: string; trusted: boolean } | undefined
+  readonly queued: number
+  readonly stanzasIn: number
+  readonly stanzasOut: number
+  readonly lastError: { condition: string; message: string; at: string } | undefined
+  /** Where an outbound stream connected (host:port, direct TLS or not). */
+  readonly target: string | undefined
+}
+
+export interface FederationStatus {
+  readonly state: 'new' | 'running' | 'stopping' | 'stopped'
+  readonly localDomains: readonly string[]
+  readonly domains: readonly DomainStatus[]
+}
+
+export function outboundStatus(link: OutboundLink): DomainStatus {
+  const session = link.session
+  return {
+    ...sessionFacts(session),
+    remote: link.remoteDomain,
+    local: link.localDomain,
+    direction: 'outbound',
+    state: link.state,
+    queued: link.queued.stanzas,
+    lastError: link.lastError && {
+      condition: link.lastError.condition,
+      message: link.lastError.message,
+      at: new Date(link.lastError.at).toISOString(),
+    },
+    target:
+      link.target && `${link.target.host}:${link.target.port}${link.target.directTls ? ' (direct TLS)' : ''}`,
+  }
+}
+
+export function inboundStatus(session: InboundSession): DomainStatus {
+  const pair = session.authenticatedPairs[0]
+  return {
+    ...sessionFacts(session),
+    remote: pair?.remote ?? session.remoteDomain ?? '',
+    local: pair?.local ?? session.localDomain,
+    direction: 'inbound',
+    state:
+      session.phase === 'established'
+        ? 'established'
+        : session.phase === 'negotiating'
+          ? 'authenticating'
+          : 'closing',
+    queued: 0,
+    lastError: undefined,
+    target: undefined,
+  }
+}
+
+function sessionFacts(session: S2SSession | undefined) {
+  const certificate = session?.tls?.peerCertificate
+  return {
+    authMechanism: session?.authenticatedPairs[0]?.mechanism,
+    tlsVersion: session?.tls?.protocol ?? undefined,
+    peerCertificate: certificate && {
+      subject: certificate.leaf.subject,
+      validTo: certificate.leaf.validTo,
+      trusted: certificate.chain.ok,
+    },
+    stanzasIn: session?.stats.stanzasIn ?? 0,
+    stanzasOut: session?.stats.stanzasOut ?? 0,
+  }
+}
