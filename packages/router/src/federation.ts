@@ -57,7 +57,7 @@ export interface FederationEvents {
   stanza: (stanza: Element, info: InboundStanzaInfo) => void
   bounce: (event: BounceEvent) => void
   session: (event: SessionEvent) => void
-  /** A policy refusal, with its reason (allowed decisions are not emitted). */
+  /** A policy decision with its reason (per-stanza checks report refusals only). */
   decision: (event: DecisionEvent) => void
   error: (error: Error) => void
 }
@@ -73,9 +73,10 @@ export class Federation extends EventEmitter<FederationEvents> {
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
   private readonly servers: Server[] = []
+  /** Our outstanding iq requests by id, with the address their answer must come from. */
   private readonly pendingIq = new Map<
     string,
-    { resolve: (iq: Element) => void; reject: (e: Error) => void }
+    { responder: string; resolve: (iq: Element) => void; reject: (e: Error) => void }
   >()
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   private readonly logger: Logger
@@ -175,25 +176,20 @@ export class Federation extends EventEmitter<FederationEvents> {
       return Promise.reject(new DeliveryError('not-allowed', `${from} is not a local domain`))
     }
     if (config.domains.includes(to)) {
-      this.deliverLocally(stanza, { localDomain: to, remoteDomain: from })
+      // Local to local: answers settle requests, the rest goes where inbound stanzas go.
+      if (!this.settlesRequest(stanza)) this.routeInbound(stanza, { localDomain: to, remoteDomain: from })
       return Promise.resolve()
     }
     return new Promise<void>((resolve, reject) => {
       const item: PendingStanza = {
         stanza,
-        bytes: Buffer.byteLength(stanza.toString()),
         expiresAt: Date.now() + config.queue.ttlMs,
         answer: stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error'),
         resolve,
         reject,
       }
-      const verdict = this.policy.checkDomain(to)
-      if (!verdict.allowed) {
-        this.bounceOutbound(item, verdict.condition, verdict.reason)
-        return
-      }
       if (!config.emailForFederation.enabled) {
-        this.linkFor(from, to).send(item)
+        this.sendOver(from, to, item)
         return
       }
       // Email for federation: our users leave as their email addresses.
@@ -203,7 +199,7 @@ export class Federation extends EventEmitter<FederationEvents> {
           return
         }
         const out = mapped.stanza!
-        this.linkFor(domainOfAddress(out.attrs.from ?? '') ?? from, to).send({ ...item, stanza: out })
+        this.sendOver(domainOfAddress(out.attrs.from ?? '') ?? from, to, { ...item, stanza: out })
       })
     })
   }
@@ -233,6 +229,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         fn()
       }
       this.pendingIq.set(id, {
+        responder: iq.attrs.to ?? '',
         resolve: (answer) => settle(() => resolve(answer)),
         reject: (error) => settle(() => reject(error)),
       })
@@ -286,6 +283,25 @@ export class Federation extends EventEmitter<FederationEvents> {
   }
 
   // ----------------------------------------------------------------- outbound
+
+  /**
+   * Hands a stanza to its link. The policy is asked once per link, when it is
+   * created (the policy is fixed for the life of the federation); a refused
+   * domain gets no link, so every later send asks again and bounces again.
+   */
+  private sendOver(local: string, remote: string, item: PendingStanza): void {
+    const link = this.links.get(`${local} ${remote}`)
+    if (link) {
+      link.send(item)
+      return
+    }
+    const verdict = this.policy.checkDomain(remote)
+    if (!verdict.allowed) {
+      this.bounceOutbound(item, verdict.condition, verdict.reason)
+      return
+    }
+    this.linkFor(local, remote).send(item)
+  }
 
   private linkFor(local: string, remote: string): OutboundLink {
     const key = `${local} ${remote}`
@@ -436,13 +452,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     // The stream has checked that from/to are an authenticated pair.
     const localDomain = domainOfAddress(stanza.attrs.to!)!
     const remoteDomain = domainOfAddress(stanza.attrs.from!)!
-    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
-      const pending = this.pendingIq.get(stanza.attrs.id ?? '')
-      if (pending) {
-        pending.resolve(stanza)
-        return
-      }
-    }
+    if (this.settlesRequest(stanza)) return
     for (const verdict of [
       this.policy.checkRate(remoteDomain, Date.now()),
       this.policy.checkInboundStanza(remoteDomain, stanza),
@@ -461,6 +471,17 @@ export class Federation extends EventEmitter<FederationEvents> {
         this.bounceInbound(stanza, mapped.decision.condition, mapped.decision.reason)
       else this.routeInbound(mapped.stanza!, { localDomain, remoteDomain })
     })
+  }
+
+  /** An iq result/error answering one of our `request()`s resolves it instead of reaching the host. */
+  private settlesRequest(stanza: Element): boolean {
+    if (stanza.name !== 'iq' || (stanza.attrs.type !== 'result' && stanza.attrs.type !== 'error'))
+      return false
+    const pending = this.pendingIq.get(stanza.attrs.id ?? '')
+    // RFC 6120 §8.1.2.1: the answer comes from whom we asked; a guessed id from anyone else is not one.
+    if (!pending || !answersFrom(stanza.attrs.from ?? '', pending.responder)) return false
+    pending.resolve(stanza)
+    return true
   }
 
   /** Answers iq requests to the domain itself; everything else goes to the host. */
@@ -506,22 +527,35 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   // ----------------------------------------------------------------- policy
 
-  /** Every refusal is logged and emitted with its reason; allowed decisions stay quiet. */
+  /**
+   * Every decision is logged and emitted with its reason, except the allowed
+   * ones of per-stanza checks: one event per stanza would cost more than the stanza.
+   */
   private onDecision(event: DecisionEvent): void {
-    if (event.decision.allowed) return
-    this.logger.info('policy refused', {
-      check: event.check,
-      remote: event.remote,
-      code: event.decision.code,
-      reason: event.decision.reason,
-    })
+    const { decision } = event
+    if (decision.allowed && PER_STANZA_CHECKS.has(event.check)) return
+    const fields = { check: event.check, remote: event.remote, code: decision.code, reason: decision.reason }
+    if (decision.allowed) this.logger.debug('policy allowed', fields)
+    else this.logger.info('policy refused', fields)
     this.emit('decision', event)
   }
 }
 
+const PER_STANZA_CHECKS: ReadonlySet<DecisionEvent['check']> = new Set([
+  'rate',
+  'inbound-stanza',
+  'stanza-size',
+  'outbound-addresses',
+  'inbound-addresses',
+])
+
 /** Builds a federation; call `start()` to validate the config and listen. */
 export function createFederation(options: FederationOptions): Federation {
   return new Federation(options)
+}
+
+function answersFrom(from: string, responder: string): boolean {
+  return from === responder || (!responder.includes('/') && from.split('/')[0] === responder)
 }
 
 function errorFromIq(iq: Element): DeliveryError {

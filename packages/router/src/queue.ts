@@ -3,7 +3,6 @@ import type { Element } from 'ltx'
 /** A stanza waiting for its session, with what settles the caller's `send()`. */
 export interface PendingStanza {
   readonly stanza: Element
-  readonly bytes: number
   /** Epoch ms after which it is bounced with remote-server-timeout. */
   readonly expiresAt: number
   /**
@@ -23,16 +22,17 @@ export interface QueueLimits {
 /**
  * The bounded FIFO in front of one outbound session while it connects. It
  * never grows past its limits: `offer` refuses instead, and the caller bounces
- * with resource-constraint.
+ * with resource-constraint. Sizes are measured only here, for stanzas that
+ * wait: a stanza written straight to its stream is serialized once.
  */
 export class StanzaQueue {
-  private items: PendingStanza[] = []
+  private entries: { item: PendingStanza; bytes: number }[] = []
   private byteCount = 0
 
   constructor(private readonly limits: QueueLimits) {}
 
   get size(): number {
-    return this.items.length
+    return this.entries.length
   }
 
   get bytes(): number {
@@ -40,35 +40,33 @@ export class StanzaQueue {
   }
 
   offer(item: PendingStanza): boolean {
-    if (this.items.length >= this.limits.maxStanzas) return false
-    if (this.byteCount + item.bytes > this.limits.maxBytes) return false
-    this.items.push(item)
-    this.byteCount += item.bytes
+    if (this.entries.length >= this.limits.maxStanzas) return false
+    const bytes = Buffer.byteLength(item.stanza.toString())
+    if (this.byteCount + bytes > this.limits.maxBytes) return false
+    this.entries.push({ item, bytes })
+    this.byteCount += bytes
     return true
   }
 
   /** Removes and returns everything, oldest first. */
   drain(): PendingStanza[] {
-    const items = this.items
-    this.items = []
+    const items = this.entries.map((entry) => entry.item)
+    this.entries = []
     this.byteCount = 0
     return items
   }
 
   /** Removes and returns the stanzas whose TTL has passed. */
   expire(now: number): PendingStanza[] {
-    if (this.items.length === 0 || this.items[0]!.expiresAt > now) return []
-    const expired = this.items.filter((item) => item.expiresAt <= now)
-    this.items = this.items.filter((item) => item.expiresAt > now)
-    this.byteCount = this.items.reduce((sum, item) => sum + item.bytes, 0)
-    return expired
+    const expired = this.entries.filter((entry) => entry.item.expiresAt <= now)
+    if (expired.length === 0) return []
+    this.entries = this.entries.filter((entry) => entry.item.expiresAt > now)
+    this.byteCount -= expired.reduce((sum, entry) => sum + entry.bytes, 0)
+    return expired.map((entry) => entry.item)
   }
 
-  /** When the oldest stanza expires, or undefined when empty. */
+  /** When the oldest stanza expires (FIFO with one TTL: the first), or undefined when empty. */
   get nextExpiry(): number | undefined {
-    return this.items.reduce<number | undefined>(
-      (min, item) => (min === undefined || item.expiresAt < min ? item.expiresAt : min),
-      undefined,
-    )
+    return this.entries[0]?.item.expiresAt
   }
 }
