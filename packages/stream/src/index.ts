@@ -15,7 +15,7 @@
  * ```
  * @packageDocumentation
  */
-export type { AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
+export type { AuthComponents, AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
 export {
   createStreamContext,
   DEFAULT_LIMITS,

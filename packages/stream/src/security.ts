@@ -15,7 +15,8 @@ export interface SecurityPolicy {
   /**
    * The peer's certificate must chain to a trust anchor and name the domain.
    * Outbound: otherwise the connection is closed before a stanza is sent.
-   * Inbound: otherwise SASL EXTERNAL is not offered (dialback may still be).
+   * Inbound: otherwise SASL EXTERNAL is not offered, and dialback refuses the
+   * domain too (it must not stand in for a certificate the policy demands).
    */
   readonly requireValidCertificate: boolean
   /** SASL EXTERNAL offered to the peer (inbound) and used towards it (outbound); default both on. */

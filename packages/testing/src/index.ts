@@ -1,5 +1,8 @@
 export * from './auth-events.js'
 export * from './dns-server.js'
+export * from './ejabberd.js'
+export * from './ejabberd-config.js'
+export { parseEjabberdAuthEvents } from './ejabberd-log.js'
 export * from './hosts.js'
 export * from './pki.js'
 export { runningPeerPids, stopAllPeers } from './process-registry.js'

@@ -1,0 +1,149 @@
+import type {
+  AuthComponents,
+  AuthMechanism,
+  Logger,
+  OutboundSession,
+  S2SSession,
+} from '@xmpp-federation/stream'
+import { answerVerify } from './authoritative.js'
+import { dialbackFeature, parseDialback } from './elements.js'
+import { DialbackError } from './errors.js'
+import { createKeyMaker } from './keys.js'
+import { authenticateOutbound } from './originating.js'
+import { createPairRequester } from './piggyback.js'
+import { type DialbackPolicy, tlsPolicy } from './policy.js'
+import { receiveResult } from './receiving.js'
+import { RANDOM_SECRET_WARNING, resolveSecret } from './secret.js'
+import { askAuthoritativeServer } from './verification.js'
+
+export interface DialbackOptions {
+  /**
+   * The secret keys are made from (XEP-0185). Give every node of a deployment
+   * the same one: then any node can answer a `db:verify` for a stream another
+   * node opened. Default: random per process, with a warning.
+   */
+  secret?: string
+  /**
+   * How long one attempt may take, in ms: waiting for the receiving server's
+   * verdict, and (receiving side) reaching and hearing the authoritative server.
+   * Default 15 000.
+   */
+  timeoutMs?: number
+  /** Whether dialback may authenticate a domain on a stream. Default: {@link tlsPolicy}. */
+  allowed?: DialbackPolicy
+  /** Where the missing-secret warning goes before any stream exists; later logs use the stream's logger. */
+  logger?: Logger
+}
+
+export const DIALBACK = 'dialback'
+export const DEFAULT_TIMEOUT_MS = 15_000
+
+/** Server Dialback as a stream auth mechanism, plus piggybacking on established streams. */
+export interface DialbackMechanism extends AuthMechanism {
+  readonly name: typeof DIALBACK
+  /** The host lends the way to reach other servers; until then the receiving role answers errors. */
+  start(components: AuthComponents): void
+  /**
+   * Authorises one more domain pair on an established outbound stream
+   * (XEP-0220 §2.6): a new sender domain, or a new target domain when the peer
+   * announced dialback errors. Resolves once the receiving server says `valid`;
+   * rejects with a DialbackError (or a TypeError for a bad argument).
+   */
+  requestPair(session: S2SSession, localDomain: string, remoteDomain?: string): Promise<void>
+}
+
+const mechanisms = new WeakSet<AuthMechanism>()
+
+/**
+ * Server Dialback (XEP-0220) in its three roles: originating (outbound
+ * `authenticate`), receiving (inbound `db:result`) and authoritative (inbound
+ * `db:verify`), with XEP-0185 keys and XEP-0344's shortcut.
+ */
+export function dialback(options: DialbackOptions = {}): DialbackMechanism {
+  const secret = resolveSecret(options.secret)
+  const keys = createKeyMaker(secret.value)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const allowed = options.allowed ?? tlsPolicy
+  const inFlight = new WeakMap<S2SSession, Set<string>>()
+  let components: AuthComponents | undefined
+  let warned = false
+  const warnOnce = (logger: Logger | undefined) => {
+    if (!secret.generated || warned || !logger) return
+    warned = true
+    logger.warn(RANDOM_SECRET_WARNING)
+  }
+  warnOnce(options.logger)
+
+  const verify = (request: Parameters<typeof askAuthoritativeServer>[1]) => {
+    if (!components) {
+      return Promise.reject(
+        new DialbackError('internal-server-error', 'dialback was not started: no way to reach other servers'),
+      )
+    }
+    return askAuthoritativeServer(components.openVerificationStream, request, timeoutMs)
+  }
+
+  const mechanism: DialbackMechanism = {
+    name: DIALBACK,
+
+    start(given) {
+      components = given
+    },
+
+    advertise(session, features) {
+      warnOnce(session.context.logger)
+      features.cnode(dialbackFeature())
+    },
+
+    authenticate(session, features) {
+      warnOnce(session.context.logger)
+      if (session.direction !== 'outbound') {
+        return Promise.resolve({ status: 'unavailable', reason: 'not an outbound stream' })
+      }
+      return authenticateOutbound(session as OutboundSession, features, { keys, allowed, timeoutMs })
+    },
+
+    handle(session, el) {
+      const request = parseDialback(el)
+      if (!request) return false
+      const { logger } = session.context
+      warnOnce(logger)
+      if (session.direction === 'outbound' || request.type !== undefined) {
+        // Our requests' answers are taken by the waiting originating or verifying code;
+        // anything else is unsolicited and must not change any state (XEP-0220 §3.1).
+        logger.warn('ignoring an unsolicited dialback element', {
+          direction: session.direction,
+          element: request.kind,
+          type: request.type,
+          from: request.rawFrom,
+          to: request.rawTo,
+        })
+        return true
+      }
+      if (request.kind === 'verify') {
+        answerVerify(session, request, keys)
+        return true
+      }
+      receiveResult(session, request, { allowed, verify, inFlight }).catch((error: unknown) =>
+        logger.error('dialback receiving failed', { error: String(error) }),
+      )
+      return true
+    },
+
+    requestPair: createPairRequester({ keys, allowed, timeoutMs, mechanism: DIALBACK }),
+  }
+  mechanisms.add(mechanism)
+  return mechanism
+}
+
+/**
+ * Piggybacks (local → remote) on an established outbound stream (XEP-0220 §2.6)
+ * through the dialback mechanism of the stream's context.
+ */
+export function requestPair(session: S2SSession, localDomain: string, remoteDomain?: string): Promise<void> {
+  const mechanism = session.context.auth.find((candidate) => mechanisms.has(candidate)) as
+    | DialbackMechanism
+    | undefined
+  if (!mechanism) return Promise.reject(new TypeError('the stream context has no dialback mechanism'))
+  return mechanism.requestPair(session, localDomain, remoteDomain)
+}

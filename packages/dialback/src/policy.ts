@@ -1,0 +1,37 @@
+import type { S2SSession } from '@xmpp-federation/stream'
+
+/** Whether dialback may authenticate a remote domain on a stream, and why not. */
+export interface DialbackDecision {
+  readonly allowed: boolean
+  readonly reason?: string
+  /** The dialback error sent when refused (XEP-0220 §2.5); default `policy-violation`. */
+  readonly condition?: 'policy-violation' | 'not-authorized' | 'forbidden'
+}
+
+export type DialbackPolicy = (remoteDomain: string, session: S2SSession) => DialbackDecision
+
+/**
+ * The default policy, from the security the host requires of the remote domain:
+ * - TLS `required` and the stream is not encrypted: refused, `policy-violation` (§2.5);
+ * - a valid certificate required and the peer's does not prove the domain: refused,
+ *   `not-authorized` (§2.5). With a valid one, dialback needs no round trip (XEP-0344 §2.4);
+ * - otherwise (`none`, `opportunistic`, or TLS with any certificate): allowed.
+ */
+export const tlsPolicy: DialbackPolicy = (remoteDomain, session) => {
+  const security = session.context.securityFor(remoteDomain)
+  if (security.tls === 'required' && !session.tls) {
+    return {
+      allowed: false,
+      condition: 'policy-violation',
+      reason: `TLS is required with ${remoteDomain} and this stream is not encrypted`,
+    }
+  }
+  if (security.requireValidCertificate && !session.tls?.peerCertificate?.validFor(remoteDomain)) {
+    return {
+      allowed: false,
+      condition: 'not-authorized',
+      reason: `a valid certificate for ${remoteDomain} is required and the peer did not present one`,
+    }
+  }
+  return { allowed: true }
+}

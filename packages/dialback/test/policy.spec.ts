@@ -1,0 +1,52 @@
+import type { S2SSession, SecurityPolicy, TlsState } from '@xmpp-federation/stream'
+import { describe, expect, it } from 'vitest'
+import { tlsPolicy } from '../src/index.js'
+
+/** Just what the policy reads of a session. */
+function session(security: SecurityPolicy, tls?: { validFor: string[] }): S2SSession {
+  const state = tls && {
+    protocol: 'TLSv1.3',
+    peerCertificate: { validFor: (domain: string) => tls.validFor.includes(domain) },
+  }
+  return {
+    context: { securityFor: () => security },
+    tls: state as TlsState | undefined,
+  } as unknown as S2SSession
+}
+
+describe('tlsPolicy (XEP-0344 rules from the TLS mode)', () => {
+  it('allows dialback in the clear when TLS is none or opportunistic', () => {
+    for (const tls of ['none', 'opportunistic'] as const) {
+      expect(tlsPolicy('a.test', session({ tls, requireValidCertificate: false }))).toEqual({ allowed: true })
+    }
+  })
+
+  it('refuses dialback without TLS when TLS is required: policy-violation', () => {
+    expect(tlsPolicy('a.test', session({ tls: 'required', requireValidCertificate: false }))).toMatchObject({
+      allowed: false,
+      condition: 'policy-violation',
+    })
+  })
+
+  it('allows TLS with any certificate unless a valid one is required', () => {
+    const selfSigned = { validFor: [] }
+    expect(
+      tlsPolicy('a.test', session({ tls: 'required', requireValidCertificate: false }, selfSigned)),
+    ).toEqual({
+      allowed: true,
+    })
+    expect(
+      tlsPolicy('a.test', session({ tls: 'required', requireValidCertificate: true }, selfSigned)),
+    ).toMatchObject({
+      allowed: false,
+      condition: 'not-authorized',
+      reason: expect.stringMatching(/valid certificate for a\.test/),
+    })
+    expect(
+      tlsPolicy(
+        'a.test',
+        session({ tls: 'required', requireValidCertificate: true }, { validFor: ['a.test'] }),
+      ),
+    ).toEqual({ allowed: true })
+  })
+})
