@@ -12,6 +12,7 @@ export type DialbackPolicy = (remoteDomain: string, session: S2SSession) => Dial
 
 /**
  * The default policy, from the security the host requires of the remote domain:
+ * - dialback disabled for the domain (`security.dialback: false`): refused;
  * - TLS `required` and the stream is not encrypted: refused, `policy-violation` (§2.5);
  * - a valid certificate required and the peer's does not prove the domain: refused,
  *   `not-authorized` (§2.5). With a valid one, dialback needs no round trip (XEP-0344 §2.4);
@@ -19,6 +20,13 @@ export type DialbackPolicy = (remoteDomain: string, session: S2SSession) => Dial
  */
 export const tlsPolicy: DialbackPolicy = (remoteDomain, session) => {
   const security = session.context.securityFor(remoteDomain)
+  if (security.dialback === false) {
+    return {
+      allowed: false,
+      condition: 'policy-violation',
+      reason: `dialback is disabled for ${remoteDomain}`,
+    }
+  }
   if (security.tls === 'required' && !session.tls) {
     return {
       allowed: false,

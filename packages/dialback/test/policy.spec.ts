@@ -21,6 +21,14 @@ describe('tlsPolicy (XEP-0344 rules from the TLS mode)', () => {
     }
   })
 
+  it('refuses dialback for a domain whose security disables it, whatever the TLS', () => {
+    const security = { tls: 'opportunistic', requireValidCertificate: false, dialback: false } as const
+    expect(tlsPolicy('a.test', session(security, { validFor: ['a.test'] }))).toMatchObject({
+      allowed: false,
+      reason: 'dialback is disabled for a.test',
+    })
+  })
+
   it('refuses dialback without TLS when TLS is required: policy-violation', () => {
     expect(tlsPolicy('a.test', session({ tls: 'required', requireValidCertificate: false }))).toMatchObject({
       allowed: false,
