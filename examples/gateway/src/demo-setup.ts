@@ -1,0 +1,61 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FederationConfigInput } from '@xmpp-federation/config'
+import { createTestCA, writeCertificateFiles } from '@xmpp-federation/testing'
+
+/** One gateway of a demo (or test) deployment on loopback. */
+export interface DemoDomain {
+  readonly domain: string
+  /** The 127.0.0.x address its s2s listener binds. */
+  readonly ip: string
+  /** Default 5269, the port other XMPP servers dial. */
+  readonly s2sPort?: number
+  /** 0 leaves `http` out of the config, for callers that pass their own (tests: any free port). */
+  readonly httpPort: number
+}
+
+export const DEMO_DOMAINS: readonly DemoDomain[] = [
+  { domain: 'c.test', ip: '127.0.0.4', httpPort: 8484 },
+  { domain: 'd.test', ip: '127.0.0.5', httpPort: 8485 },
+]
+
+/**
+ * Writes a throwaway CA, one certificate per domain (DNS SAN only, as RFC 9525
+ * asks) and one gateway config per domain, each with static routes to the
+ * others: TLS required, SASL EXTERNAL, nothing from DNS. Returns the config
+ * file paths by domain, ready for `pnpm gateway --config`.
+ */
+export async function writeDemoDeployment(
+  dir: string,
+  domains: readonly DemoDomain[] = DEMO_DOMAINS,
+  extra: Partial<FederationConfigInput> = {},
+): Promise<Record<string, string>> {
+  const ca = await createTestCA({ name: 'xmpp-federation gateway demo CA' })
+  await writeFile(join(dir, 'ca.crt'), ca.certPem)
+  const files: Record<string, string> = {}
+  for (const { domain, ip, s2sPort = 5269, httpPort } of domains) {
+    await writeCertificateFiles(dir, domain, await ca.issue({ dnsNames: [domain] }))
+    const routes = Object.fromEntries(
+      domains
+        .filter((peer) => peer.domain !== domain)
+        .map((peer) => [peer.domain, [{ host: peer.ip, port: peer.s2sPort ?? 5269 }]]),
+    )
+    const config: FederationConfigInput = {
+      domains: [domain],
+      listen: [{ host: ip, port: s2sPort }],
+      // Relative paths: the config file's directory is their base.
+      tls: { cert: `${domain}.crt`, key: `${domain}.key`, ca: ['ca.crt'], systemCa: false },
+      security: {
+        tls: 'required',
+        requireValidCertificate: true,
+        saslExternal: { inbound: true, outbound: true },
+      },
+      http: httpPort === 0 ? undefined : { host: '127.0.0.1', port: httpPort },
+      ...extra,
+      routes: { ...routes, ...extra.routes },
+    }
+    files[domain] = join(dir, `${domain}.json`)
+    await writeFile(files[domain], `${JSON.stringify(config, null, 2)}\n`)
+  }
+  return files
+}

@@ -1,0 +1,132 @@
+import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
+import { dialback } from '@xmpp-federation/dialback'
+import { createFederation, type Federation } from '@xmpp-federation/router'
+import { type AuthMechanism, saslExternal } from '@xmpp-federation/stream'
+import type { Element } from 'ltx'
+import { logFederationEvents } from './federation-events.js'
+import { startHttpApi } from './http-api.js'
+import { handleInbound } from './inbound.js'
+import { Inbox } from './inbox.js'
+import { createLog, type GatewayLog } from './log.js'
+import { PresenceBook } from './presence.js'
+import { createSender } from './sender.js'
+
+export interface GatewayOptions {
+  /** Default: human-readable lines on stdout. */
+  log?: GatewayLog
+  /** Overrides the config's `http` (e.g. port 0 for any free port in tests). */
+  http?: { host?: string; port?: number }
+  /** Inbox items kept; default 1000. */
+  inboxCapacity?: number
+  /** s2s authentication, in order; default SASL EXTERNAL, then dialback when the config allows it. */
+  auth?: AuthMechanism[]
+}
+
+export interface Gateway {
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8484`. */
+  readonly url: string
+  readonly federation: Federation
+  readonly inbox: Inbox
+  readonly presence: PresenceBook
+  /** Tells subscribers the users are gone, closes the HTTP API and every s2s stream. */
+  stop(): Promise<void>
+}
+
+const DEFAULT_HTTP = { host: '127.0.0.1', port: 8080 }
+const GOODBYE_TIMEOUT_MS = 2_000
+
+/**
+ * A federation gateway: hosts the configured domains over s2s and lets any
+ * application talk to XMPP users elsewhere through an HTTP API. All state
+ * (inbox, presence subscriptions) lives in memory.
+ */
+export async function startGateway(
+  input: FederationConfigInput | FederationConfig,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
+  const config = parseConfig(input)
+  const log = options.log ?? createLog()
+  if (config.emailForFederation.enabled) {
+    throw new Error('emailForFederation.enabled: the gateway has no user directory to map addresses with')
+  }
+  // The router builds the policy from the config and reports its refusals as `decision` events.
+  const federation = createFederation({
+    config,
+    logger: log.logger,
+    auth: options.auth ?? defaultAuth(config, log),
+  })
+  const inbox = new Inbox(options.inboxCapacity)
+  const presence = new PresenceBook()
+  const sender = createSender(federation, log)
+  const ownBounces = new WeakSet<Element>()
+  logFederationEvents(federation, log, inbox, ownBounces)
+  federation.on('stanza', (stanza) => handleInbound(stanza, { inbox, presence, sender, log, ownBounces }))
+
+  await federation.start()
+  const endpoint = { ...DEFAULT_HTTP, ...config.http, ...options.http }
+  const api = await startHttpApi(
+    { federation, inbox, presence, sender, log, eventStreams: new Set() },
+    endpoint,
+  ).catch(async (error: Error) => {
+    await federation.stop()
+    throw error
+  })
+  const listeners = config.listen.map(
+    (l) => `${l.host ?? '*'}:${l.port}${l.directTls ? ' (direct TLS)' : ''}`,
+  )
+  log.event(
+    'gateway',
+    `serving ${config.domains.join(', ')}: s2s on ${listeners.join(', ') || 'no listener'}, HTTP API on ${api.url}`,
+    { domains: config.domains, listen: listeners, url: api.url },
+  )
+
+  let stopping: Promise<void> | undefined
+  const stop = async () => {
+    log.event('gateway', 'stopping')
+    await sayGoodbye(presence, sender)
+    // Together: requests waiting on a send are answered when the federation bounces its queues.
+    await Promise.all([api.close(), federation.stop()])
+    log.event('gateway', 'stopped')
+  }
+  return {
+    url: api.url,
+    federation,
+    inbox,
+    presence,
+    stop: () => {
+      stopping ??= stop()
+      return stopping
+    },
+  }
+}
+
+/** RFC 6121 §4.5: subscribers learn that available users went offline; bounded, so stop never hangs. */
+async function sayGoodbye(presence: PresenceBook, sender: ReturnType<typeof createSender>): Promise<void> {
+  const stanzas = presence.availableUsers().flatMap((user) => presence.act(user, 'unavailable'))
+  if (stanzas.length === 0) return
+  const sent = Promise.allSettled(stanzas.map((stanza) => sender.presence(stanza)))
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, GOODBYE_TIMEOUT_MS)
+  })
+  await Promise.race([sent, timeout])
+  clearTimeout(timer)
+}
+
+/**
+ * The composition root picks the auth mechanisms: certificates first (XEP-0178),
+ * dialback (XEP-0220) for peers without a usable certificate, unless the config
+ * turns it off. The router knows neither.
+ */
+function defaultAuth(config: FederationConfig, log: GatewayLog): AuthMechanism[] {
+  const mechanisms = [saslExternal()]
+  if (config.security.dialback) {
+    mechanisms.push(
+      dialback({
+        ...(config.dialback?.secret ? { secret: config.dialback.secret } : {}),
+        logger: log.logger,
+      }),
+    )
+  }
+  return mechanisms
+}
