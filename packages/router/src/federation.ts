@@ -57,6 +57,8 @@ export interface FederationEvents {
   stanza: (stanza: Element, info: InboundStanzaInfo) => void
   bounce: (event: BounceEvent) => void
   session: (event: SessionEvent) => void
+  /** XEP-0198: stanzas a broken stream left unacknowledged are sent again (they may arrive twice). */
+  resend: (event: { local: string; remote: string; count: number }) => void
   /** A policy decision with its reason (per-stanza checks report refusals only). */
   decision: (event: DecisionEvent) => void
   error: (error: Error) => void
@@ -328,6 +330,11 @@ export class Federation extends EventEmitter<FederationEvents> {
         onFailure: (error, condition) => {
           this.logger.warn('s2s connection failed', { local, remote, condition, error: error.message })
           this.emit('session', { direction: 'outbound', local, remote, state: 'failed', error })
+        },
+        resendTtlMs: config.queue.ttlMs,
+        onResend: (count) => {
+          this.logger.info('resending unacknowledged stanzas (XEP-0198)', { local, remote, count })
+          this.emit('resend', { local, remote, count })
         },
         onClosed: (error) => {
           this.emit('session', { direction: 'outbound', local, remote, state: 'closed', error })

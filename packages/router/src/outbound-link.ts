@@ -26,6 +26,10 @@ export interface LinkOptions {
   onEstablished(session: OutboundSession, target: ConnectionTarget): void
   onFailure(error: Error, condition: StanzaErrorCondition): void
   onClosed(error: Error | undefined): void
+  /** XEP-0198: this many unacknowledged stanzas of a dead stream are being resent. */
+  onResend(count: number): void
+  /** How long a resent stanza may wait for the next stream before it bounces. */
+  readonly resendTtlMs: number
 }
 
 /**
@@ -135,9 +139,26 @@ export class OutboundLink {
     if (this.session !== session) return
     this.session = undefined
     this.options.onClosed(error)
+    this.resendUnacknowledged(session)
     if (this.state === 'established' || this.state === 'admitting') this.state = 'idle'
     // Stanzas that arrived between the close and now reconnect at once.
     if (this.queue.size > 0 && !this.stopped) void this.connect()
+  }
+
+  /**
+   * XEP-0198: what the dead stream never acknowledged goes out again on the
+   * next one (at-least-once: the peer may have handled some and lost the ack).
+   * Their send() promises settled at write time; a failure now bounces them.
+   */
+  private resendUnacknowledged(session: OutboundSession): void {
+    const stanzas = session.unacknowledged
+    if (stanzas.length === 0 || this.stopped) return
+    const expiresAt = Date.now() + this.options.resendTtlMs
+    this.queue.requeue(
+      stanzas.map((stanza) => ({ stanza, expiresAt, resent: true, resolve: noop, reject: noop })),
+    )
+    this.options.onResend(stanzas.length)
+    this.scheduleExpiry()
   }
 
   private onConnectFailed(error: Error): void {
@@ -197,3 +218,5 @@ export function conditionFor(error: Error): StanzaErrorCondition {
 export function isStanza(el: Element): boolean {
   return el.name === 'message' || el.name === 'presence' || el.name === 'iq'
 }
+
+function noop(): void {}

@@ -10,6 +10,8 @@ export interface PendingStanza {
    * the peer may be waiting for exactly this answer before admitting us.
    */
   readonly answer?: boolean
+  /** Sent before on a stream that died unacknowledged (XEP-0198): the peer may see it twice. */
+  readonly resent?: boolean
   resolve(): void
   reject(error: Error): void
 }
@@ -46,6 +48,16 @@ export class StanzaQueue {
     this.entries.push({ item, bytes })
     this.byteCount += bytes
     return true
+  }
+
+  /**
+   * Puts stanzas back at the head, in order, whatever the limits: they were
+   * already admitted once (XEP-0198 resend of what a broken stream left unacknowledged).
+   */
+  requeue(items: PendingStanza[]): void {
+    const entries = items.map((item) => ({ item, bytes: Buffer.byteLength(item.stanza.toString()) }))
+    this.entries.unshift(...entries)
+    this.byteCount += entries.reduce((sum, entry) => sum + entry.bytes, 0)
   }
 
   /** Removes and returns everything, oldest first. */

@@ -18,6 +18,8 @@ export interface DomainStatus {
   readonly tlsVersion: string | undefined
   readonly peerCertificate: { subject: string | undefined; validTo: string; trusted: boolean } | undefined
   readonly queued: number
+  /** XEP-0198: stanzas written and not yet acknowledged by the peer. */
+  readonly unacknowledged: number
   readonly stanzasIn: number
   readonly stanzasOut: number
   readonly lastError: { condition: string; message: string; at: string } | undefined
@@ -79,6 +81,7 @@ function sessionFacts(session: S2SSession | undefined) {
       validTo: certificate.leaf.validTo,
       trusted: certificate.chain.ok,
     },
+    unacknowledged: session?.unacknowledged.length ?? 0,
     stanzasIn: session?.stats.stanzasIn ?? 0,
     stanzasOut: session?.stats.stanzasOut ?? 0,
   }

@@ -2,6 +2,7 @@ import type { AuthMechanism } from './auth.js'
 import { requireDomain } from './domain.js'
 import { type Logger, silentLogger } from './logger.js'
 import type { SecurityPolicy, TlsIdentity } from './security.js'
+import { DEFAULT_STREAM_MANAGEMENT, type StreamManagementOptions } from './stream-management.js'
 
 export interface StreamLimits {
   /** Raw bytes of one top-level element; advertised to peers per XEP-0478. Default 512 KiB. */
@@ -33,6 +34,8 @@ export interface StreamContext {
   readonly limits: StreamLimits
   readonly timeouts: StreamTimeouts
   readonly logger: Logger
+  /** XEP-0198 on every stream whose peer offers it; undefined when switched off. */
+  readonly streamManagement: StreamManagementOptions | undefined
 }
 
 export interface StreamContextOptions {
@@ -43,6 +46,8 @@ export interface StreamContextOptions {
   limits?: Partial<StreamLimits>
   timeouts?: Partial<StreamTimeouts>
   logger?: Logger
+  /** XEP-0198 acks (default on); `false` switches it off. */
+  streamManagement?: Partial<StreamManagementOptions> | false
 }
 
 export const DEFAULT_LIMITS: StreamLimits = { maxStanzaBytes: 512 * 1024, maxDepth: 64 }
@@ -71,5 +76,9 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     logger: options.logger ?? silentLogger,
+    streamManagement:
+      options.streamManagement === false
+        ? undefined
+        : { ...DEFAULT_STREAM_MANAGEMENT, ...options.streamManagement },
   }
 }

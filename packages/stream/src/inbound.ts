@@ -9,6 +9,7 @@ import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
 import type { SecurityPolicy } from './security.js'
 import { S2SSession } from './session.js'
+import { NS_SM } from './stream-management.js'
 import { handshake, inspectTls, startServerTls } from './tls-upgrade.js'
 
 /**
@@ -131,6 +132,8 @@ export class InboundSession extends S2SSession {
     if (this.tls || security.tls !== 'required') {
       for (const mechanism of this.context.auth) mechanism.advertise?.(this, features)
     }
+    // XEP-0198 once the stream is authenticated (after the SASL restart).
+    if (this.sm && this.authenticatedPairs.length > 0) features.c('sm', { xmlns: NS_SM })
     // XEP-0478: tell the peer the largest stanza we accept.
     features.c('limits', { xmlns: NS.limits }).c('max-bytes').t(String(this.context.limits.maxStanzaBytes))
     return features

@@ -51,6 +51,12 @@ export type {
   TlsState,
 } from './session.js'
 export { parseStreamError, streamErrorElement } from './stream-error.js'
+export {
+  DEFAULT_STREAM_MANAGEMENT,
+  NS_SM,
+  StreamManagement,
+  type StreamManagementOptions,
+} from './stream-management.js'
 export * from './tls/index.js'
 export { ALPN_XMPP_SERVER } from './tls-upgrade.js'
 export * from './xml/index.js'

@@ -8,6 +8,7 @@ import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
 import { S2SSession } from './session.js'
+import { NS_SM } from './stream-management.js'
 import { handshake, inspectTls, startClientTls } from './tls-upgrade.js'
 
 export interface ConnectOptions {
@@ -151,7 +152,10 @@ export class OutboundSession extends S2SSession {
    * new header, and the post-authentication features, which it resolves with.
    */
   restartStream(): Promise<Element> {
-    const features = this.nextElement(isFeatures, this.context.timeouts.negotiationMs)
+    const features = this.nextElement(isFeatures, this.context.timeouts.negotiationMs).then((after) => {
+      this.features = after
+      return after
+    })
     this.restart()
     this.sendHeader()
     return features
@@ -262,6 +266,7 @@ export class OutboundSession extends S2SSession {
       const outcome = await mechanism.authenticate(this, features)
       if (this.phase !== 'negotiating') return
       if (outcome.status === 'authenticated') {
+        await this.enableStreamManagement()
         this.authenticatePair(this.local, this.remote, mechanism.name)
         return
       }
@@ -272,6 +277,20 @@ export class OutboundSession extends S2SSession {
       `could not authenticate ${this.local} to ${this.remote}${reasons.length ? ` (${reasons.join('; ')})` : ''}`,
     )
     this.fail(error)
+  }
+
+  /**
+   * XEP-0198 when the peer offers it after authentication: acks let the router
+   * resend what a broken link leaves unacknowledged. A refusal is not fatal.
+   */
+  private async enableStreamManagement(): Promise<void> {
+    if (!this.sm || !this.features?.getChild('sm', NS_SM)) return
+    const answer = this.nextElement(
+      (el) => el.attrs.xmlns === NS_SM && (el.name === 'enabled' || el.name === 'failed'),
+      this.context.timeouts.negotiationMs,
+    )
+    this.send(new Element('enable', { xmlns: NS_SM }))
+    if ((await answer).name === 'enabled') this.sm.enable()
   }
 
   /** Ends the connection without another byte of XML (used when the channel cannot be trusted). */

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { EventEmitter } from 'eventemitter3'
-import type { Element } from 'ltx'
+import { Element } from 'ltx'
 import type { AuthenticatedPair } from './auth.js'
 import type { StreamContext } from './context.js'
 import { domainOfAddress } from './domain.js'
@@ -9,6 +9,7 @@ import { NegotiationError, StreamError, type StreamErrorCondition } from './erro
 import { CLOSING_TAG, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
 import { NS } from './namespaces.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
+import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
 import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
 
@@ -50,6 +51,8 @@ export interface SessionEvents {
   established: () => void
   /** An inbound stanza that passed the stream's checks. */
   stanza: (stanza: Element) => void
+  /** XEP-0198: the peer acknowledged these stanzas. */
+  acked: (stanzas: Element[]) => void
   /** The stream is gone; emitted exactly once. */
   closed: (info: CloseInfo) => void
 }
@@ -77,6 +80,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   peerHeader: PeerHeader | undefined
   tls: TlsState | undefined
   readonly stats = { stanzasIn: 0, stanzasOut: 0, bytesIn: 0, bytesOut: 0 }
+  /** XEP-0198 state; undefined when the context switches it off. */
+  readonly sm: StreamManagement | undefined
 
   protected socket: Duplex
   protected headerSent = false
@@ -106,6 +111,13 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.resolveClosed = resolve
     })
     this.attach(socket)
+    this.sm =
+      context.streamManagement &&
+      new StreamManagement(
+        context.streamManagement,
+        (el) => this.send(el),
+        (stanzas) => this.emit('acked', stanzas),
+      )
     this.negotiationTimer = setTimeout(
       () => this.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
       context.timeouts.negotiationMs,
@@ -142,6 +154,12 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
     this.send(stanza)
     this.stats.stanzasOut++
+    this.sm?.sent(stanza)
+  }
+
+  /** XEP-0198: stanzas written on this stream that the peer has not acknowledged (none without XEP-0198). */
+  get unacknowledged(): readonly Element[] {
+    return this.sm?.unacknowledged ?? []
   }
 
   /** Authorises a domain pair on this stream (called by auth mechanisms). */
@@ -350,6 +368,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.context.logger.warn('peer sent a stream error', { error: this.closeError.message })
       return // its </stream:stream> follows; onStreamEnd answers it
     }
+    if (el.attrs.xmlns === NS_SM && this.sm) {
+      this.onStreamManagement(this.sm, el)
+      return
+    }
     if (this.negotiate(el)) return
     for (const mechanism of this.context.auth) {
       if (mechanism.handle?.(this, el)) return
@@ -361,10 +383,33 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
         return
       }
       this.stats.stanzasIn++
+      this.sm?.received()
       this.emit('stanza', el)
       return
     }
     this.fail(new StreamError('unsupported-stanza-type', `unexpected <${el.name} xmlns='${el.attrs.xmlns}'>`))
+  }
+
+  /** XEP-0198 elements: `<enable/>` (receiving side), `<r/>` and `<a/>` (both). */
+  private onStreamManagement(sm: StreamManagement, el: Element): void {
+    if (el.name === 'enable') {
+      const allowed = this.direction === 'inbound' && this.authenticatedPairs.length > 0 && !sm.enabled
+      if (allowed) {
+        sm.enable()
+        this.send(new Element('enabled', { xmlns: NS_SM }))
+      } else {
+        const failed = new Element('failed', { xmlns: NS_SM })
+        failed.c('unexpected-request', { xmlns: NS.stanzas })
+        this.send(failed)
+      }
+      return
+    }
+    try {
+      const answer = sm.onElement(el)
+      if (answer) this.send(answer)
+    } catch (error) {
+      this.fail(error as Error)
+    }
   }
 
   private onStreamEnd(): void {
@@ -423,6 +468,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (this.phase === 'closed') return
     this.phase = 'closed'
     this.clearTimers()
+    this.sm?.stop()
     clearTimeout(this.closeTimer)
     const error = this.closeError
     const pending = this.waiters
