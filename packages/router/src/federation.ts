@@ -22,6 +22,7 @@ import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { errorReply, shouldReturnError } from './bounce.js'
 import { DeliveryError } from './errors.js'
+import { IdleSweeper } from './idle-sweeper.js'
 import { answerDomainIq, pingRequest } from './local-service.js'
 import { conditionFor, isStanza, OutboundLink } from './outbound-link.js'
 import { DEFAULT_PEER_SOFTWARE, PeerSoftwareCheck, type PeerSoftwareOptions } from './peer-software-check.js'
@@ -81,6 +82,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     { responder: string; resolve: (iq: Element) => void; reject: (e: Error) => void }
   >()
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
+  private idleSweeper: IdleSweeper | undefined
   private readonly logger: Logger
   private policy!: DomainPolicy
   private peerSoftware!: PeerSoftwareCheck
@@ -134,6 +136,17 @@ export class Federation extends EventEmitter<FederationEvents> {
         openVerificationStream: (local, remote) => this.openVerificationStream(local, remote),
       })
     }
+    this.idleSweeper = new IdleSweeper(
+      config.timeouts.idleMs,
+      () => this.sessions(),
+      (session) => {
+        this.logger.info('closing an idle s2s stream', {
+          direction: session.direction,
+          remote: session.remoteDomain,
+        })
+        void session.close()
+      },
+    )
     this.state = 'running'
     if (!config.enabled) {
       this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
@@ -273,6 +286,7 @@ export class Federation extends EventEmitter<FederationEvents> {
   async stop(): Promise<void> {
     if (this.state !== 'running') return
     this.state = 'stopping'
+    this.idleSweeper?.stop()
     const serversClosed = this.servers.map(
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     )
@@ -282,6 +296,12 @@ export class Federation extends EventEmitter<FederationEvents> {
       pending.reject(new DeliveryError('remote-server-not-found', 'stopped'))
     await Promise.all(serversClosed)
     this.state = 'stopped'
+  }
+
+  /** Every live stream, both directions. */
+  private *sessions(): Iterable<S2SSession> {
+    for (const link of this.links.values()) if (link.session) yield link.session
+    yield* this.inbound
   }
 
   // ----------------------------------------------------------------- outbound

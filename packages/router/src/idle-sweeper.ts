@@ -1,0 +1,39 @@
+import type { S2SSession } from '@xmpp-federation/stream'
+
+/**
+ * Closes streams that carried no stanza for `idleMs` (whitespace keepalives and
+ * acks do not count), with their closing handshake. One timer for all streams:
+ * it compares stanza counters between sweeps, so the per-stanza path pays nothing.
+ * A closed outbound stream is reopened by the next send.
+ */
+export class IdleSweeper {
+  private readonly seen = new WeakMap<S2SSession, { count: number; since: number }>()
+  private readonly timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly sessions: () => Iterable<S2SSession>,
+    private readonly onIdle: (session: S2SSession) => void,
+  ) {
+    if (idleMs <= 0) return
+    this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.floor(idleMs / 2)))
+    this.timer.unref?.()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+
+  private sweep(now: number): void {
+    for (const session of this.sessions()) {
+      if (session.phase !== 'established') continue
+      const count = session.stats.stanzasIn + session.stats.stanzasOut
+      const last = this.seen.get(session)
+      if (!last || last.count !== count) {
+        this.seen.set(session, { count, since: now })
+      } else if (now - last.since >= this.idleMs && session.unacknowledged.length === 0) {
+        this.onIdle(session)
+      }
+    }
+  }
+}
