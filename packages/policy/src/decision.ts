@@ -4,33 +4,9 @@
  * condition the router should bounce the stanza with (never a silent drop).
  */
 
-/** RFC 6120 §8.3.3 stanza error conditions. */
-export type StanzaErrorCondition =
-  | 'bad-request'
-  | 'conflict'
-  | 'feature-not-implemented'
-  | 'forbidden'
-  | 'gone'
-  | 'internal-server-error'
-  | 'item-not-found'
-  | 'jid-malformed'
-  | 'not-acceptable'
-  | 'not-allowed'
-  | 'not-authorized'
-  | 'policy-violation'
-  | 'recipient-unavailable'
-  | 'redirect'
-  | 'registration-required'
-  | 'remote-server-not-found'
-  | 'remote-server-timeout'
-  | 'resource-constraint'
-  | 'service-unavailable'
-  | 'subscription-required'
-  | 'undefined-condition'
-  | 'unexpected-request'
+import type { StanzaErrorCondition, StanzaErrorType } from '@xmpp-federation/interface'
 
-/** RFC 6120 §8.3.2 error types. */
-export type StanzaErrorType = 'auth' | 'cancel' | 'continue' | 'modify' | 'wait'
+export type { StanzaErrorCondition, StanzaErrorType }
 
 /** Stable codes: logs, metrics and callers branch on these, never on `reason`. */
 export type RefusalCode =

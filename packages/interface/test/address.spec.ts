@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { domainOfAddress, normalizeDomain } from '../src/domain.js'
+import { checkDomain, domainOfAddress, normalizeDomain } from '../src/index.js'
 
 describe('normalizeDomain', () => {
   it('lower-cases and converts IDNs to A-labels, dropping a trailing dot', () => {
@@ -35,5 +35,20 @@ describe('domainOfAddress', () => {
     expect(domainOfAddress('a@b@c.test')).toBeUndefined()
     expect(domainOfAddress('@a.test')).toBeUndefined()
     expect(domainOfAddress('')).toBeUndefined()
+  })
+})
+
+describe('checkDomain', () => {
+  it('says what is wrong, in words a person can act on', () => {
+    expect(checkDomain('a..test')).toEqual({
+      ok: false,
+      problem: 'has an empty label (two dots in a row, or a leading dot)',
+    })
+    expect(checkDomain('a/b')).toEqual({ ok: false, problem: "contains '/'" })
+    expect(checkDomain('10.0.0.1')).toEqual({ ok: false, problem: 'is an IP address, not a domain name' })
+    expect(checkDomain('1.2.3')).toEqual({
+      ok: false,
+      problem: 'ends in a numeric label, which no DNS domain does',
+    })
   })
 })
