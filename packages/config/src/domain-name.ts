@@ -1,6 +1,5 @@
 import { isIP } from 'node:net'
 import { checkDomain, type DomainCheck, normalizeDomain } from '@xmpp-federation/interface'
-import { quote } from './quote.js'
 
 /** A checked name in normalised form, or why it is not one (phrased to follow the name). */
 export type NameCheck = DomainCheck
