@@ -264,7 +264,10 @@ export class Federation extends EventEmitter<FederationEvents> {
       timeoutMs,
     )
     if (answer.attrs.type !== 'result') throw errorFromIq(answer)
-    return performance.now() - started
+    const rtt = performance.now() - started
+    const link = this.links.get(`${localDomain} ${remoteDomain}`)
+    if (link) link.rttMs = rtt
+    return rtt
   }
 
   /** Runs an accepted socket (the host owns the listener) as an inbound s2s stream. */

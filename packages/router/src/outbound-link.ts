@@ -43,6 +43,8 @@ export class OutboundLink {
   session: OutboundSession | undefined
   target: ConnectionTarget | undefined
   lastError: { condition: StanzaErrorCondition; message: string; at: number } | undefined
+  /** Round trip of the last XEP-0199 ping over this pair, in ms. */
+  rttMs: number | undefined
   private readonly queue: StanzaQueue
   private failures = 0
   private retryAt = 0

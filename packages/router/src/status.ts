@@ -23,6 +23,8 @@ export interface DomainStatus {
   readonly stanzasIn: number
   readonly stanzasOut: number
   readonly lastError: { condition: string; message: string; at: string } | undefined
+  /** Round trip of the last XEP-0199 ping (`federation.ping`), in ms. */
+  readonly rttMs: number | undefined
   /** Where an outbound stream connected (host:port, direct TLS or not). */
   readonly target: string | undefined
 }
@@ -47,6 +49,7 @@ export function outboundStatus(link: OutboundLink): DomainStatus {
       message: link.lastError.message,
       at: new Date(link.lastError.at).toISOString(),
     },
+    rttMs: link.rttMs,
     target:
       link.target && `${link.target.host}:${link.target.port}${link.target.directTls ? ' (direct TLS)' : ''}`,
   }
@@ -67,6 +70,7 @@ export function inboundStatus(session: InboundSession): DomainStatus {
           : 'closing',
     queued: 0,
     lastError: undefined,
+    rttMs: undefined,
     target: undefined,
   }
 }

@@ -91,7 +91,7 @@ export class InboundSession extends S2SSession {
   }
 
   protected checkStanza(stanza: Element): StreamError | undefined {
-    if (this.authenticatedPairs.length === 0) {
+    if (!this.hasAuthenticatedPairs) {
       return new StreamError('not-authorized', 'stanza sent before the stream was authenticated')
     }
     const from = domainOfAddress(stanza.attrs.from ?? '')

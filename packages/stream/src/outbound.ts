@@ -29,6 +29,8 @@ export interface ConnectOptions {
    * Such a stream carries no stanzas; dialback uses it for `db:verify` (XEP-0220 §2.3).
    */
   authenticate?: boolean
+  /** Called with the session before it says a word, to watch its events (e.g. `features` for diagnostics). */
+  onSession?: (session: OutboundSession) => void
 }
 
 /**
@@ -73,6 +75,7 @@ export async function connectStream(options: ConnectOptions): Promise<OutboundSe
     remoteDomain,
     options.authenticate ?? true,
   )
+  options.onSession?.(session)
   session.start()
   await session.ready
   return session
@@ -154,6 +157,7 @@ export class OutboundSession extends S2SSession {
   restartStream(): Promise<Element> {
     const features = this.nextElement(isFeatures, this.context.timeouts.negotiationMs).then((after) => {
       this.features = after
+      this.emit('features', after)
       return after
     })
     this.restart()
@@ -186,6 +190,7 @@ export class OutboundSession extends S2SSession {
     if (this.negotiating || this.phase !== 'negotiating') return
     this.negotiating = true
     this.features = features
+    this.emit('features', features)
     try {
       const security = this.context.securityFor(this.remote)
       if (!this.tls) {

@@ -28,6 +28,8 @@ export interface TlsState {
 
 export interface PeerCertificate {
   readonly leaf: X509Certificate
+  /** Every certificate the peer presented, leaf first (what diagnostics show). */
+  readonly presented: readonly X509Certificate[]
   readonly chain: ChainResult
   /** Whether this certificate may authenticate `domain`: a trusted chain that names it (RFC 9525). */
   validFor(domain: string): boolean
@@ -45,6 +47,8 @@ export interface SessionEvents {
   header: (header: PeerHeader) => void
   /** TLS is up (STARTTLS or direct TLS). */
   secured: (tls: TlsState) => void
+  /** Outbound: the peer's `<stream:features/>`, each time they arrive (before and after TLS, after SASL). */
+  features: (features: Element) => void
   /** A domain pair was authenticated on this stream. */
   authenticated: (pair: AuthenticatedPair) => void
   /** The stream can carry stanzas. */
@@ -90,12 +94,15 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private closeError: Error | undefined
   private closeInitiator: 'local' | 'remote' = 'local'
   private readonly pairs = new Map<string, AuthenticatedPair>()
+  private lastPair: { local?: string; remote?: string } = {}
   private waiters: Waiter[] = []
   private negotiationTimer: NodeJS.Timeout | undefined
   private keepaliveTimer: NodeJS.Timeout | undefined
   private idleTimer: NodeJS.Timeout | undefined
   private closeTimer: NodeJS.Timeout | undefined
   private lastWrite = Date.now()
+  /** Established-stream writes of this event-loop turn, not yet on the socket. */
+  private pendingWrites = ''
   private ignoreInput = false
   private readonly closedPromise: Promise<CloseInfo>
   private resolveClosed!: (info: CloseInfo) => void
@@ -174,11 +181,20 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   isAuthenticated(local: string, remote: string): boolean {
-    return this.pairs.has(pairKey(local, remote))
+    // Asked for every stanza, nearly always about the pair asked about last (pairs are never revoked).
+    if (local === this.lastPair.local && remote === this.lastPair.remote) return true
+    if (!this.pairs.has(pairKey(local, remote))) return false
+    this.lastPair = { local, remote }
+    return true
   }
 
   get authenticatedPairs(): readonly AuthenticatedPair[] {
     return [...this.pairs.values()]
+  }
+
+  /** Whether any domain pair is authenticated here; unlike `authenticatedPairs`, allocates nothing. */
+  get hasAuthenticatedPairs(): boolean {
+    return this.pairs.size > 0
   }
 
   /**
@@ -215,14 +231,15 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.phase = 'closing'
     this.closeError ??= streamError
     this.clearTimers()
+    // Armed first: whatever happens while writing, the socket ends.
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.context.timeouts.closeMs)
+    this.closeTimer.unref?.()
     if (this.socket.writable) {
       // RFC 6120 §4.9.1.2: an error before our header still needs a header first.
       if (!this.headerSent) this.sendHeader()
       if (streamError) this.write(serialize(streamErrorElement(streamError)))
       this.writeClosingTag()
     }
-    this.closeTimer = setTimeout(() => this.socket.destroy(), this.context.timeouts.closeMs)
-    this.closeTimer.unref?.()
     return this.closedPromise
   }
 
@@ -319,6 +336,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private readonly onSocketEnd = (): void => {
     // The peer half-closed without </stream:stream>: answer and finish.
     if (this.phase !== 'closing' && this.phase !== 'closed') this.closeInitiator = 'remote'
+    this.flushWrites()
     this.socket.end()
   }
 
@@ -355,6 +373,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   private onElement(el: Element): void {
+    // A stream error (ours or the peer's) ends the stream: what the peer pipelined
+    // behind it is never processed (RFC 6120 §4.9.1.1), not even from a pair
+    // authenticated earlier. A graceful close still reads what the peer finishes sending.
+    if (this.closeError !== undefined) return
     const waiter = this.waiters.find((w) => w.match(el))
     if (waiter) {
       this.waiters = this.waiters.filter((w) => w !== waiter)
@@ -393,7 +415,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   /** XEP-0198 elements: `<enable/>` (receiving side), `<r/>` and `<a/>` (both). */
   private onStreamManagement(sm: StreamManagement, el: Element): void {
     if (el.name === 'enable') {
-      const allowed = this.direction === 'inbound' && this.authenticatedPairs.length > 0 && !sm.enabled
+      const allowed = this.direction === 'inbound' && this.hasAuthenticatedPairs && !sm.enabled
       if (allowed) {
         sm.enable()
         this.send(new Element('enabled', { xmlns: NS_SM }))
@@ -424,13 +446,38 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   private writeClosingTag(): void {
     if (this.closingTagSent || !this.socket.writable) return
+    this.flushWrites()
     this.closingTagSent = true
     if (!this.headerSent) this.sendHeader()
     this.socket.end(CLOSING_TAG)
   }
 
+  /**
+   * Writes during negotiation go out at once (a TLS upgrade may replace the
+   * socket right after). On an established stream they are joined and written
+   * once per event-loop turn: one TLS record and one syscall for a burst of
+   * stanzas instead of one each.
+   */
   private write(data: string): void {
     if (this.closingTagSent || !this.socket.writable) return
+    if (this.phase !== 'established') {
+      this.flushWrites()
+      this.writeNow(data)
+      return
+    }
+    if (this.pendingWrites === '') setImmediate(this.flushWrites)
+    this.pendingWrites += data
+  }
+
+  /** Writes what `write()` has collected; called before anything that must follow it on the wire. */
+  private readonly flushWrites = (): void => {
+    const data = this.pendingWrites
+    if (data === '') return
+    this.pendingWrites = ''
+    if (!this.closingTagSent && this.socket.writable) this.writeNow(data)
+  }
+
+  private writeNow(data: string): void {
     this.stats.bytesOut += Buffer.byteLength(data)
     this.lastWrite = Date.now()
     this.socket.write(data)

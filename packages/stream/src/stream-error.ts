@@ -6,8 +6,13 @@ import { NS } from './namespaces.js'
 export function streamErrorElement(error: StreamError): Element {
   const el = new Element('stream:error')
   el.c(error.condition, { xmlns: NS.streams })
-  if (error.text) el.c('text', { xmlns: NS.streams, 'xml:lang': 'en' }).t(error.text)
+  if (error.text) el.c('text', { xmlns: NS.streams, 'xml:lang': 'en' }).t(xmlText(error.text))
   return el
+}
+
+/** Error texts quote what the peer sent (a bad name): characters XML cannot carry become U+FFFD. */
+function xmlText(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
 }
 
 /** Reads a peer's `<stream:error/>` into a StreamError with origin `remote`. */

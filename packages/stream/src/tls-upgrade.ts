@@ -82,6 +82,7 @@ export function inspectTls(socket: TLSSocket, anchors: TrustAnchors): TlsState {
     const chain = verifyChain(presented, anchors)
     peerCertificate = {
       leaf,
+      presented,
       chain,
       validFor: (domain) => chain.ok && certificateNamesDomain(leaf, domain),
     }

@@ -45,6 +45,32 @@ describe('outbound to inbound, certificates', () => {
     await listener.close()
   })
 
+  it('reports every features element and the certificates the peer presented', async () => {
+    const listener = await startListener(contextFor(pki, 'd.test'))
+    const seen: string[] = []
+    const outbound = await connectStream({
+      context: contextFor(pki, 'c.test'),
+      localDomain: 'c.test',
+      remoteDomain: 'd.test',
+      host: '127.0.0.1',
+      port: listener.port,
+      onSession: (session) =>
+        session.on('features', (features) =>
+          seen.push(
+            features
+              .getChildElements()
+              .map((c) => c.name)
+              .join(','),
+          ),
+        ),
+    })
+    // Before TLS, after TLS, after the SASL restart.
+    expect(seen).toEqual(['starttls,limits', 'mechanisms,limits', 'sm,limits'])
+    expect(outbound.tls?.peerCertificate?.presented[0]?.subjectAltName).toBe('DNS:d.test')
+    await outbound.close()
+    await listener.close()
+  })
+
   it('direct TLS (XEP-0368) negotiates ALPN xmpp-server and authenticates', async () => {
     const listener = await startListener(contextFor(pki, 'd.test'), true)
     const outbound = await connectStream({

@@ -17,6 +17,7 @@
  * LF); literal tab, CR and LF in attribute values become a space (§3.3.3, CDATA-type attributes).
  * Characters written as references (`&#13;`, `&#9;`) are kept as they are.
  */
+import { isAscii } from 'node:buffer'
 import { Element } from 'ltx'
 import { StreamError, type StreamErrorCondition } from '../errors.js'
 import { NS } from '../namespaces.js'
@@ -177,6 +178,7 @@ export class XmlStreamParser {
   private budgetLimit = -1
   private budgetUsed = 0
   private budgetFrom = 0 // index in the current string from which bytes are not yet counted
+  private asciiText = false // the current string came from ASCII bytes only: one byte per character
 
   // The token being scanned.
   private acc = '' // text run, name, attribute value or declaration body read so far
@@ -290,6 +292,9 @@ export class XmlStreamParser {
           this.fail('not-well-formed', 'invalid UTF-8')
           return
         }
+        // All-ASCII bytes that decoded (a pending multi-byte sequence would have failed) are one
+        // character each: the byte budget is then a subtraction, not a scan.
+        this.asciiText = isAscii(slice)
         if (text.length > 0) this.scan(text, generation)
       }
     } catch (err) {
@@ -423,7 +428,7 @@ export class XmlStreamParser {
 
   /** Adds the bytes up to `to`; fails with policy-violation past the limit. */
   private countBytes(s: string, to: number): boolean {
-    this.budgetUsed += utf8Length(s, this.budgetFrom, to)
+    this.budgetUsed += this.asciiText ? to - this.budgetFrom : utf8Length(s, this.budgetFrom, to)
     this.budgetFrom = to
     if (this.budgetUsed <= this.budgetLimit) return true
     this.fail(

@@ -5,6 +5,7 @@
  */
 import type { Element } from 'ltx'
 import { findInvalidXmlChar } from './chars.js'
+import { escapeChecked } from './escape.js'
 
 /** A string in an element cannot be written as XML 1.0 (§2.2 Char). */
 export class InvalidXmlCharError extends Error {
@@ -49,8 +50,65 @@ export function assertSerializable(el: Element): void {
   }
 }
 
-/** `el.toString()`, after {@link assertSerializable}. */
-export function serialize(el: Element): string {
-  assertSerializable(el)
-  return el.toString()
+/**
+ * `el.toString()`, character for character, but checked as it is written: a string XML cannot
+ * carry throws {@link InvalidXmlCharError} (what {@link assertSerializable} would find). One walk
+ * and one pass over each string, where checking then serializing took two walks and a regular
+ * expression per value; an explicit stack, so a deep tree cannot overflow ours.
+ */
+export function serialize(root: Element): string {
+  let out = openTag(root)
+  if (root.children.length === 0) return `${out}/>`
+  out += '>'
+  const open: Element[] = [root]
+  const next: number[] = [0]
+  while (open.length > 0) {
+    const depth = open.length - 1
+    const element = open[depth]!
+    const index = next[depth]!
+    if (index === element.children.length) {
+      out += `</${element.name}>`
+      open.pop()
+      next.pop()
+      continue
+    }
+    next[depth] = index + 1
+    const child: unknown = element.children[index]
+    if (child == null) continue // ltx skips these
+    if (typeof child === 'object' && Array.isArray((child as Element).children)) {
+      const el = child as Element
+      out += openTag(el)
+      if (el.children.length === 0) {
+        out += '/>'
+      } else {
+        out += '>'
+        open.push(el)
+        next.push(0)
+      }
+      continue
+    }
+    const text = typeof child === 'string' ? child : (child as number).toString(10)
+    out += escaped(text, false, () => `text of <${element.name}>`)
+  }
+  return out
+}
+
+/** `<name attr="value"...` (without the closing `>` or `/>`). */
+function openTag(element: Element): string {
+  check(element.name, () => 'element name')
+  let tag = `<${element.name}`
+  for (const name in element.attrs) {
+    const value: unknown = element.attrs[name]
+    if (value == null) continue // ltx skips these
+    check(name, () => `attribute name of <${element.name}>`)
+    const text = typeof value === 'string' ? value : (value as number).toString(10)
+    tag += ` ${name}="${escaped(text, true, () => `attribute '${name}' of <${element.name}>`)}"`
+  }
+  return tag
+}
+
+function escaped(value: string, attribute: boolean, location: () => string): string {
+  const result = escapeChecked(value, attribute)
+  if (typeof result === 'string') return result
+  throw new InvalidXmlCharError(value.codePointAt(-result - 1)!, location())
 }

@@ -1,0 +1,29 @@
+import { resolve } from 'node:path'
+
+/** Everything a command touches outside itself, so tests run commands in-process. */
+export interface CliIo {
+  stdout(text: string): void
+  stderr(text: string): void
+  /** Relative file arguments are resolved against this directory. */
+  cwd: string
+  /** Colour the ✔/⚠/✖ marks (a terminal, and NO_COLOR unset). */
+  color: boolean
+  /** Columns to wrap hints at. */
+  width: number
+}
+
+export function processIo(): CliIo {
+  const tty = process.stdout.isTTY === true
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    // `pnpm xmpp-federation` runs in the repository root; INIT_CWD is where the user typed it.
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    color: tty && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb',
+    width: Math.min(process.stdout.columns ?? 100, 120),
+  }
+}
+
+export function resolveFile(io: CliIo, file: string): string {
+  return resolve(io.cwd, file)
+}

@@ -1,0 +1,55 @@
+/** The command line could not be understood: exit code 2, with the usage of the command. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export const EXIT = {
+  /** Everything checked is fine. */
+  ok: 0,
+  /** The command ran and found problems. */
+  problems: 1,
+  /** The command could not run as asked: unknown option, missing argument, unreadable input. */
+  usage: 2,
+} as const
+
+export const COMMAND_USAGE: Record<string, string> = {
+  'check-config': `xmpp-federation check-config FILE [--expiry-days N] [--strict] [--json]
+
+Validates a configuration file (.json, .yaml, .yml): the schema and the checks across
+settings, then what needs the files it names: certificates that do not name the local
+domains, certificates or CAs expiring within N days (default 30), keys that do not fit
+their certificate, routes for domains the policy refuses, a missing dialback secret.`,
+  diff: `xmpp-federation diff FILE... [--strict] [--json]
+
+Compares the configurations of several nodes, each tagged with cluster and node: every
+cluster needs a node with federation enabled, and the federation settings must be the
+same everywhere. Lists each differing setting with each cluster's value. Secrets are
+shown as a short fingerprint, never in clear.`,
+  doctor: `xmpp-federation doctor DOMAIN [--config FILE] [--local-domain DOMAIN] [--dns-server IP[:PORT]]...
+                                [--route HOST:PORT]... [--ca FILE]... [--expiry-days N]
+                                [--timeout MS] [--strict] [--json]
+
+Tells why federation with DOMAIN fails, step by step: our policy, DNS (SRV _xmpps-server
+and _xmpp-server, then A/AAAA), TCP per target, STARTTLS and direct TLS, the certificate
+(chain, name, expiry, key usage), the features offered, then a real authentication
+(SASL EXTERNAL, then dialback) when --config gives a local domain and certificate.`,
+  status: `xmpp-federation status [--url URL | --config FILE] [--metrics] [--expiry-days N] [--strict] [--json]
+
+Reads GET /api/status of a running host application (the gateway example) and shows
+each remote domain: state, direction, authentication, TLS, peer certificate, queue,
+traffic and last error. --metrics prints it in Prometheus text format instead.
+The URL defaults to the http section of --config, else http://127.0.0.1:8080.`,
+}
+
+export const USAGE = `xmpp-federation: diagnostics for XMPP server-to-server federation
+
+Usage:
+  xmpp-federation check-config FILE       validate a configuration file and the files it names
+  xmpp-federation diff FILE...            compare node configurations across clusters
+  xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
+  xmpp-federation status --url URL        live status of a running gateway
+  xmpp-federation help COMMAND            details of one command
+
+Every command takes --json (a stable, documented shape) and --strict (warnings count as
+problems). Exit code: 0 all is well, 1 problems found, 2 the command could not run.
+`

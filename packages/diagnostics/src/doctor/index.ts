@@ -1,0 +1,6 @@
+export { DOCTOR_CODES, type DoctorCode } from './codes.js'
+export type { DoctorOptions, DoctorTimeouts } from './options.js'
+export { ANONYMOUS_LOCAL_DOMAIN, DEFAULT_EXPIRY_DAYS } from './options.js'
+export { type DoctorReport, runDoctor } from './run-doctor.js'
+export type { DoctorStep, FixSide, StepResult, StepStatus, StepSummary } from './step-result.js'
+export { summarize } from './step-result.js'

@@ -1,0 +1,110 @@
+import type { DomainStatus, FederationStatus } from '@xmpp-federation/router'
+import { daysUntil, isoDay } from '../certificates/describe.js'
+
+export type StatusCode =
+  | 'NOT_RUNNING'
+  | 'ESTABLISHED'
+  | 'IDLE'
+  | 'IN_PROGRESS'
+  | 'BACKING_OFF'
+  | 'LAST_ERROR'
+  | 'PEER_CERT_UNTRUSTED'
+  | 'PEER_CERT_EXPIRED'
+  | 'PEER_CERT_EXPIRING'
+
+export interface StatusFinding {
+  status: 'pass' | 'warn' | 'fail'
+  code: StatusCode
+  message: string
+}
+
+/** One row of the live status with the verdict on it. */
+export interface DomainAssessment {
+  domain: DomainStatus
+  /** The worst of the findings. */
+  status: 'pass' | 'warn' | 'fail'
+  findings: StatusFinding[]
+}
+
+export interface StatusAssessment {
+  /** True when the federation runs and no domain has a failure. */
+  ok: boolean
+  federation: StatusFinding
+  domains: DomainAssessment[]
+}
+
+export interface AssessOptions {
+  now?: Date
+  /** Peer certificates expiring within this many days are a warning. Default 30. */
+  expiryDays?: number
+}
+
+/** Reads a FederationStatus the way an administrator would: what is fine, what needs a look. */
+export function assessStatus(status: FederationStatus, options: AssessOptions = {}): StatusAssessment {
+  const now = options.now ?? new Date()
+  const expiryDays = options.expiryDays ?? 30
+  const federation: StatusFinding =
+    status.state === 'running'
+      ? { status: 'pass', code: 'ESTABLISHED', message: `federation ${status.state}` }
+      : { status: 'fail', code: 'NOT_RUNNING', message: `federation is ${status.state}` }
+  const domains = status.domains.map((domain) => assessDomain(domain, now, expiryDays))
+  return {
+    ok: federation.status === 'pass' && domains.every((domain) => domain.status !== 'fail'),
+    federation,
+    domains,
+  }
+}
+
+function assessDomain(domain: DomainStatus, now: Date, expiryDays: number): DomainAssessment {
+  const findings = [stateFinding(domain), ...certificateFindings(domain, now, expiryDays)]
+  const status = findings.some((f) => f.status === 'fail')
+    ? 'fail'
+    : findings.some((f) => f.status === 'warn')
+      ? 'warn'
+      : 'pass'
+  return { domain, status, findings }
+}
+
+function stateFinding(domain: DomainStatus): StatusFinding {
+  const error = domain.lastError
+    ? `: last error ${domain.lastError.condition} (${domain.lastError.message})`
+    : ''
+  switch (domain.state) {
+    case 'established':
+      return {
+        status: 'pass',
+        code: 'ESTABLISHED',
+        message: `established with ${domain.authMechanism ?? 'no auth'}`,
+      }
+    case 'idle':
+    case 'closing':
+      return { status: 'pass', code: 'IDLE', message: domain.state }
+    case 'backing-off':
+      return { status: 'fail', code: 'BACKING_OFF', message: `backing off after a failure${error}` }
+    default:
+      if (domain.lastError) return { status: 'warn', code: 'LAST_ERROR', message: `${domain.state}${error}` }
+      return { status: 'pass', code: 'IN_PROGRESS', message: domain.state }
+  }
+}
+
+function certificateFindings(domain: DomainStatus, now: Date, expiryDays: number): StatusFinding[] {
+  const certificate = domain.peerCertificate
+  if (!certificate) return []
+  const findings: StatusFinding[] = []
+  if (!certificate.trusted) {
+    findings.push({ status: 'warn', code: 'PEER_CERT_UNTRUSTED', message: 'peer certificate not trusted' })
+  }
+  const validTo = new Date(certificate.validTo)
+  const days = daysUntil(validTo, now)
+  if (validTo < now) {
+    findings.push({
+      status: 'fail',
+      code: 'PEER_CERT_EXPIRED',
+      message: `peer certificate expired ${isoDay(validTo)}`,
+    })
+  } else if (days < expiryDays) {
+    const message = `peer certificate expires ${isoDay(validTo)} (${days} days)`
+    findings.push({ status: 'warn', code: 'PEER_CERT_EXPIRING', message })
+  }
+  return findings
+}

@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assessStatus, fetchStatus, StatusFetchError, statusUrl } from '../src/index.js'
+import { domainStatus, federationStatus } from './status-fixtures.js'
+
+const NOW = new Date('2030-01-01T00:00:00Z')
+
+describe('assessStatus', () => {
+  const assess = (...domains: Parameters<typeof domainStatus>[0][]) =>
+    assessStatus(federationStatus(domains.map((d) => domainStatus(d))), { now: NOW })
+
+  it('established streams with a valid, trusted certificate are fine', () => {
+    const result = assess({})
+    expect(result.ok).toBe(true)
+    expect(result.domains[0]).toMatchObject({ status: 'pass', findings: [{ code: 'ESTABLISHED' }] })
+  })
+
+  it('backing off is a failure; a retry after an error a warning', () => {
+    const result = assess(
+      {
+        state: 'backing-off',
+        lastError: { condition: 'remote-server-timeout', message: 'x', at: '2030-01-01T00:00:00Z' },
+      },
+      { remote: 'b.test', state: 'connecting', lastError: { condition: 'c', message: 'y', at: '' } },
+    )
+    expect(result.ok).toBe(false)
+    expect(result.domains.map((d) => [d.status, d.findings[0]!.code])).toEqual([
+      ['fail', 'BACKING_OFF'],
+      ['warn', 'LAST_ERROR'],
+    ])
+  })
+
+  it('peer certificates: untrusted and expiring are warnings, expired a failure', () => {
+    const result = assess(
+      { peerCertificate: { subject: 'CN=a', validTo: 'Jan 20 00:00:00 2030 GMT', trusted: false } },
+      { peerCertificate: { subject: 'CN=a', validTo: 'Dec 20 00:00:00 2029 GMT', trusted: true } },
+    )
+    expect(result.domains[0]!.findings.map((f) => f.code)).toEqual([
+      'ESTABLISHED',
+      'PEER_CERT_UNTRUSTED',
+      'PEER_CERT_EXPIRING',
+    ])
+    expect(result.domains[1]).toMatchObject({ status: 'fail' })
+  })
+
+  it('a federation that is not running fails whatever its streams', () => {
+    const result = assessStatus(federationStatus([], 'stopped'), { now: NOW })
+    expect(result).toMatchObject({ ok: false, federation: { status: 'fail', code: 'NOT_RUNNING' } })
+  })
+})
+
+describe('fetchStatus', () => {
+  let server: Server
+  let base: string
+  let answer: { status: number; body: string } = { status: 200, body: '{}' }
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url !== '/api/status') {
+        response.writeHead(404).end()
+        return
+      }
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it('appends /api/status to a base URL, and keeps a full one', () => {
+    expect(statusUrl('http://h:8080').href).toBe('http://h:8080/api/status')
+    expect(statusUrl('http://h:8080/gateway/').href).toBe('http://h:8080/gateway/api/status')
+    expect(statusUrl('http://h:8080/api/status').href).toBe('http://h:8080/api/status')
+    expect(() => statusUrl('ftp://h')).toThrow(StatusFetchError)
+    expect(() => statusUrl('not a url')).toThrow(/http:\/\/host:port/)
+  })
+
+  it('reads the FederationStatus JSON', async () => {
+    const status = federationStatus([domainStatus()])
+    answer = { status: 200, body: JSON.stringify(status) }
+    expect(await fetchStatus(base)).toEqual(status)
+  })
+
+  it('says what went wrong: HTTP errors, non-JSON, another shape, nobody listening', async () => {
+    answer = { status: 503, body: '' }
+    await expect(fetchStatus(base)).rejects.toThrow('answered 503 Service Unavailable')
+    answer = { status: 200, body: '<html>' }
+    await expect(fetchStatus(base)).rejects.toThrow('did not answer JSON')
+    answer = { status: 200, body: '{"hello":1}' }
+    await expect(fetchStatus(base)).rejects.toThrow('did not answer a federation status')
+    answer = { status: 200, body: '{"state":"running","domains":[{"remote":1}]}' }
+    await expect(fetchStatus(base)).rejects.toThrow('domains[0] lacks remote, direction or state')
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    await expect(fetchStatus(`http://127.0.0.1:${port}`)).rejects.toThrow(/cannot reach .*ECONNREFUSED/)
+  })
+})
