@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '@xmpp-federation/diagnostics'
 import type { Federation } from '@xmpp-federation/router'
 import { localUser, parseMessageRequest, parsePingRequest, parsePresenceRequest } from './api-requests.js'
 import { deliveryFailure } from './delivery-status.js'
@@ -35,6 +36,12 @@ export const health: Handler = async ({ federation }, _req, res) => {
 
 export const status: Handler = async ({ federation }, _req, res) => {
   sendJson(res, 200, federation.status())
+}
+
+/** Prometheus text exposition of the same status, for a scraper. */
+export const metrics: Handler = async ({ federation }, _req, res) => {
+  res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
+  res.end(renderPrometheus(federation.status()))
 }
 
 /** 202 once the message is written to an authenticated stream to the recipient's server. */

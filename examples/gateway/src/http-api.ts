@@ -6,6 +6,7 @@ import {
   type Handler,
   health,
   listInbox,
+  metrics,
   ping,
   postMessage,
   postPresence,
@@ -17,6 +18,7 @@ import { ApiError, sendError } from './http-io.js'
 const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Handler>>> = {
   '/healthz': { GET: health },
   '/api/status': { GET: status },
+  '/metrics': { GET: metrics },
   '/api/messages': { POST: postMessage },
   '/api/presence': { POST: postPresence },
   '/api/roster': { GET: roster },

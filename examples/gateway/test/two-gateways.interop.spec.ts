@@ -149,6 +149,14 @@ describe('two gateways federating through their HTTP APIs', () => {
     expect(logC.join('\n')).toMatch(/message +out bot@c\.test → eve@d\.test "hello eve"/)
   })
 
+  it('serves the same status as Prometheus metrics on /metrics', async () => {
+    const response = await fetch(`${c.url}/metrics`)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    const text = await response.text()
+    expect(text).toMatch(/^# TYPE \S+ (gauge|counter)$/m)
+    expect(text).toContain('remote="d.test"')
+  })
+
   it('answers an unreachable server with 502 remote-server-not-found, and the bounce reaches the inbox', async () => {
     const failure = await c.sendMessage({ from: BOT, to: 'x@closed.test', body: 'anyone?' }).catch((e) => e)
     expect(failure).toBeInstanceOf(GatewayApiError)
