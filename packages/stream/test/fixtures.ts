@@ -3,11 +3,13 @@ import { connect as netConnect, type Server, type Socket } from 'node:net'
 import { createTestCA, type IssuedCertificate, type TestCA } from '@xmpp-federation/testing'
 import {
   type AuthMechanism,
+  connectStream,
   createStreamContext,
   createTlsIdentity,
   createTrustAnchors,
   type InboundSession,
   listen,
+  type OutboundSession,
   type SecurityPolicy,
   type StreamContext,
   type StreamTimeouts,
@@ -114,3 +116,39 @@ export async function rawPeer(port: number) {
 
 export const HEADER = (from: string, to: string, extra = "version='1.0'") =>
   `<?xml version='1.0'?><stream:stream xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' xmlns:db='jabber:server:dialback' from='${from}' to='${to}' ${extra}>`
+
+/**
+ * The common shape of a library-to-library test: d.test listens on 127.0.0.1,
+ * c.test connects to it. `close()` ends both.
+ */
+export async function connectedPair(
+  pki: Pki,
+  options: {
+    client?: Parameters<typeof contextFor>[2]
+    server?: Parameters<typeof contextFor>[2]
+    directTls?: boolean
+    onSession?: (session: OutboundSession) => void
+  } = {},
+) {
+  const listener = await startListener(contextFor(pki, 'd.test', options.server), options.directTls)
+  const outbound = connectStream({
+    context: contextFor(pki, 'c.test', options.client),
+    localDomain: 'c.test',
+    remoteDomain: 'd.test',
+    host: '127.0.0.1',
+    port: listener.port,
+    directTls: options.directTls,
+    onSession: options.onSession,
+  })
+  // A refused attempt still leaves the listener to close.
+  outbound.catch(() => {})
+  return {
+    listener,
+    outbound,
+    close: async () => {
+      const session = await outbound.catch(() => undefined)
+      await session?.close()
+      await listener.close()
+    },
+  }
+}

@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net'
 import { Element } from 'ltx'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectStream, type InboundSession, StreamError } from '../src/index.js'
-import { contextFor, createPki, HEADER, type Pki, rawPeer, startListener } from './fixtures.js'
+import { connectedPair, contextFor, createPki, HEADER, type Pki, rawPeer, startListener } from './fixtures.js'
 
 // What a hostile or broken peer meets on our inbound side, byte by byte.
 describe('inbound stream against raw peers', () => {
@@ -213,37 +213,23 @@ describe('established streams', () => {
   })
 
   it('refuses to serialize control characters and writes nothing', async () => {
-    const listener = await startListener(contextFor(pki, 'd.test'))
-    const outbound = await connectStream({
-      context: contextFor(pki, 'c.test'),
-      localDomain: 'c.test',
-      remoteDomain: 'd.test',
-      host: '127.0.0.1',
-      port: listener.port,
-    })
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
     const before = outbound.stats.bytesOut
     const bad = new Element('message', { from: 'a@c.test', to: 'b@d.test' }).c('body').t('bell \u0007').root()
     expect(() => outbound.sendStanza(bad)).toThrow(/U\+0007/)
     expect(outbound.stats.bytesOut).toBe(before)
-    await outbound.close()
-    await listener.close()
+    await pair.close()
   })
 
   it('sends whitespace keepalives on an idle stream', async () => {
-    const listener = await startListener(contextFor(pki, 'd.test'))
-    const outbound = await connectStream({
-      context: contextFor(pki, 'c.test', { timeouts: { keepaliveMs: 50 } }),
-      localDomain: 'c.test',
-      remoteDomain: 'd.test',
-      host: '127.0.0.1',
-      port: listener.port,
-    })
-    const inbound = await listener.nextSession()
+    const pair = await connectedPair(pki, { client: { timeouts: { keepaliveMs: 50 } } })
+    await pair.outbound
+    const inbound = await pair.listener.nextSession()
     const before = inbound.stats.bytesIn
     await new Promise((r) => setTimeout(r, 250))
     expect(inbound.stats.bytesIn - before).toBeGreaterThanOrEqual(2)
     expect(inbound.phase).toBe('established')
-    await outbound.close()
-    await listener.close()
+    await pair.close()
   })
 })

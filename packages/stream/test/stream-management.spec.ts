@@ -1,7 +1,7 @@
 import { Element } from 'ltx'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { connectStream, StreamManagement } from '../src/index.js'
-import { contextFor, createPki, type Pki, startListener } from './fixtures.js'
+import { StreamManagement } from '../src/index.js'
+import { connectedPair, createPki, type Pki } from './fixtures.js'
 
 const message = (i: number) =>
   new Element('message', { from: 'bot@c.test', to: 'eve@d.test', id: `m${i}` }).c('body').t(`#${i}`).root()
@@ -13,14 +13,8 @@ describe('XEP-0198 stream management on s2s', () => {
   })
 
   it('is enabled after EXTERNAL and every stanza gets acknowledged', async () => {
-    const listener = await startListener(contextFor(pki, 'd.test'))
-    const outbound = await connectStream({
-      context: contextFor(pki, 'c.test'),
-      localDomain: 'c.test',
-      remoteDomain: 'd.test',
-      host: '127.0.0.1',
-      port: listener.port,
-    })
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
     expect(outbound.sm?.enabled).toBe(true)
     const acked: string[] = []
     outbound.on('acked', (stanzas) => acked.push(...stanzas.map((s) => s.attrs.id ?? '')))
@@ -28,28 +22,21 @@ describe('XEP-0198 stream management on s2s', () => {
     await expect.poll(() => acked.length, { timeout: 3000 }).toBe(45)
     expect(acked).toEqual(Array.from({ length: 45 }, (_, i) => `m${i}`))
     expect(outbound.unacknowledged).toEqual([])
-    const inbound = await listener.nextSession()
+    const inbound = await pair.listener.nextSession()
     expect(inbound.sm?.handled).toBe(45)
-    await outbound.close()
-    await listener.close()
+    await pair.close()
   })
 
   it('keeps what a dead stream never acknowledged', async () => {
-    const listener = await startListener(contextFor(pki, 'd.test'))
-    const outbound = await connectStream({
-      context: contextFor(pki, 'c.test'),
-      localDomain: 'c.test',
-      remoteDomain: 'd.test',
-      host: '127.0.0.1',
-      port: listener.port,
-    })
-    const inbound = await listener.nextSession()
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
+    const inbound = await pair.listener.nextSession()
     // The receiving side dies before any ack can come back.
     for (let i = 0; i < 3; i++) outbound.sendStanza(message(i))
     inbound.close('system-shutdown')
     await outbound.closed
     expect(outbound.unacknowledged.map((s) => s.attrs.id)).toEqual(['m0', 'm1', 'm2'])
-    await listener.close()
+    await pair.close()
   })
 
   it('closes the stream when the peer acknowledges more than was sent', () => {
