@@ -1,34 +1,17 @@
-import { writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import type { FederationConfigInput } from '@xmpp-federation/config'
 import type { DecisionEvent } from '@xmpp-federation/policy'
-import {
-  createHostsFile,
-  createWorkdir,
-  type HostsFile,
-  loginUser,
-  type ProsodyPeer,
-  startProsody,
-  stopAllPeers,
-  type Workdir,
-  writeCertificateFiles,
-  type XmppUser,
-} from '@xmpp-federation/testing'
+import { type CertScenario, startCertScenario, stopAllPeers, type XmppUser } from '@xmpp-federation/testing'
 import type { Element } from 'ltx'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFederation, type Federation, xml } from '../src/index.js'
-import { configFor, createTestPki, nextStanza, type TestPki } from './fixtures.js'
+import { nextStanza } from './fixtures.js'
 
 // Domain policy through the router, against a real Prosody (a.test, with mod_version) and real users.
 const PROSODY_IP = '127.0.0.22'
 const OUR = { host: '127.0.0.24', port: 5269 }
-const PASSWORD = 'interop-secret'
 
 describe('domain policy against Prosody', () => {
-  let workdir: Workdir
-  let hosts: HostsFile
-  let pki: TestPki
-  let prosody: ProsodyPeer
+  let scenario: CertScenario
   let alice: XmppUser
   let federation: Federation | undefined
   const decisions: DecisionEvent[] = []
@@ -38,12 +21,15 @@ describe('domain policy against Prosody', () => {
     directory?: Parameters<typeof createFederation>[0]['directory'],
   ) {
     decisions.length = 0
+    const files = await scenario.filesFor('c.test')
     federation = createFederation({
-      config: await configFor(pki, 'c.test', {
+      config: {
+        domains: ['c.test'],
+        tls: { cert: files.cert, key: files.key, ca: [files.ca], systemCa: false },
         listen: [OUR],
         routes: { 'a.test': [{ host: PROSODY_IP }] },
         ...extra,
-      }),
+      },
       directory,
     })
     federation.on('decision', (d) => decisions.push(d))
@@ -52,39 +38,21 @@ describe('domain policy against Prosody', () => {
   }
 
   beforeAll(async () => {
-    workdir = await createWorkdir()
-    hosts = await createHostsFile(workdir.path)
-    await hosts.addHost('c.test', OUR.host)
-    pki = await createTestPki()
-    const certDir = await workdir.subdir('certs')
-    const theirs = await writeCertificateFiles(
-      certDir,
-      'a.test',
-      await pki.ca.issue({ dnsNames: ['a.test'] }),
-    )
-    const caFile = path.join(certDir, 'ca.crt')
-    await writeFile(caFile, pki.ca.certPem)
-    prosody = await startProsody({
-      workdir,
-      hosts,
+    scenario = await startCertScenario({
       domain: 'a.test',
       ip: PROSODY_IP,
-      mode: 'cert',
-      certificate: { cert: theirs.cert, key: theirs.key },
-      cafile: caFile,
+      ours: { 'c.test': OUR.host },
       modules: ['version'],
     })
-    await prosody.register('alice', PASSWORD)
-    alice = await loginUser({ jid: 'alice@a.test', password: PASSWORD, ip: PROSODY_IP, ca: pki.ca.certPem })
+    alice = await scenario.login('alice')
   })
   afterEach(async () => {
     await federation?.stop()
     federation = undefined
   })
   afterAll(async () => {
-    await alice?.stop()
+    await scenario?.cleanup()
     await stopAllPeers()
-    await workdir?.cleanup()
   })
 
   it('a denied domain: alice gets an error stanza back, the host an event', async () => {

@@ -1,16 +1,8 @@
-import { writeFile } from 'node:fs/promises'
 import {
-  createHostsFile,
-  createTestCA,
-  createWorkdir,
+  type CertScenario,
   type IssuedCertificate,
-  loginUser,
-  type ProsodyPeer,
-  startProsody,
+  startCertScenario,
   stopAllPeers,
-  type TestCA,
-  type Workdir,
-  writeCertificateFiles,
   type XmppUser,
 } from '@xmpp-federation/testing'
 import { Element } from 'ltx'
@@ -28,13 +20,10 @@ import {
 // XEP-0198 on s2s with Prosody 0.12's mod_smacks (smacks_enabled_s2s defaults to true).
 const PROSODY_IP = '127.0.0.32'
 const OUR_IP = '127.0.0.34'
-const PASSWORD = 'interop-secret'
 
 describe('stream management with Prosody', () => {
-  let workdir: Workdir
-  let ca: TestCA
+  let scenario: CertScenario
   let ours: IssuedCertificate
-  let prosody: ProsodyPeer
   let alice: XmppUser
 
   const context = () =>
@@ -42,37 +31,24 @@ describe('stream management with Prosody', () => {
       localDomains: ['c.test'],
       auth: [saslExternal()],
       tls: createTlsIdentity({
-        anchors: createTrustAnchors({ ca: [ca.certPem] }),
+        anchors: createTrustAnchors({ ca: [scenario.ca.certPem] }),
         credentials: { 'c.test': { cert: ours.chainPem, key: ours.keyPem } },
       }),
     })
 
   beforeAll(async () => {
-    workdir = await createWorkdir()
-    const hosts = await createHostsFile(workdir.path)
-    await hosts.addHost('c.test', OUR_IP)
-    ca = await createTestCA()
-    ours = await ca.issue({ dnsNames: ['c.test'] })
-    const certDir = await workdir.subdir('certs')
-    const theirs = await writeCertificateFiles(certDir, 'a.test', await ca.issue({ dnsNames: ['a.test'] }))
-    await writeFile(`${certDir}/ca.crt`, ca.certPem)
-    prosody = await startProsody({
-      workdir,
-      hosts,
+    scenario = await startCertScenario({
       domain: 'a.test',
       ip: PROSODY_IP,
-      mode: 'cert',
-      certificate: { cert: theirs.cert, key: theirs.key },
-      cafile: `${certDir}/ca.crt`,
+      ours: { 'c.test': OUR_IP },
       modules: ['smacks'],
     })
-    await prosody.register('alice', PASSWORD)
-    alice = await loginUser({ jid: 'alice@a.test', password: PASSWORD, ip: PROSODY_IP, ca: ca.certPem })
+    ours = await scenario.certificateFor('c.test')
+    alice = await scenario.login('alice')
   })
   afterAll(async () => {
-    await alice?.stop()
+    await scenario?.cleanup()
     await stopAllPeers()
-    await workdir?.cleanup()
   })
 
   it('outbound: enabled after EXTERNAL, every message acknowledged by Prosody and delivered', async () => {

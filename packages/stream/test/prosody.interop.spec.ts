@@ -1,17 +1,11 @@
-import { writeFile } from 'node:fs/promises'
 import {
-  createHostsFile,
-  createTestCA,
-  createWorkdir,
-  type HostsFile,
+  type CertScenario,
   type IssuedCertificate,
   loginUser,
-  type ProsodyPeer,
+  SCENARIO_PASSWORD,
+  startCertScenario,
   startProsody,
   stopAllPeers,
-  type TestCA,
-  type Workdir,
-  writeCertificateFiles,
   type XmppUser,
 } from '@xmpp-federation/testing'
 import { Element } from 'ltx'
@@ -31,14 +25,10 @@ import {
 // a.test is Prosody on 127.0.0.2, c.test is this library on 127.0.0.4:5269.
 const PROSODY_IP = '127.0.0.2'
 const OUR_IP = '127.0.0.4'
-const PASSWORD = 'interop-secret'
 
 describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
-  let workdir: Workdir
-  let hosts: HostsFile
-  let ca: TestCA
+  let scenario: CertScenario
   let ours: IssuedCertificate
-  let prosody: ProsodyPeer
   let alice: XmppUser
 
   const context = (options: { cert?: IssuedCertificate; security?: SecurityPolicy } = {}) => {
@@ -47,7 +37,7 @@ describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
       localDomains: ['c.test'],
       auth: [saslExternal()],
       tls: createTlsIdentity({
-        anchors: createTrustAnchors({ ca: [ca.certPem] }),
+        anchors: createTrustAnchors({ ca: [scenario.ca.certPem] }),
         credentials: { 'c.test': { cert: cert.chainPem, key: cert.keyPem } },
       }),
       security: options.security ?? { tls: 'required', requireValidCertificate: true },
@@ -55,32 +45,14 @@ describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
   }
 
   beforeAll(async () => {
-    workdir = await createWorkdir()
-    hosts = await createHostsFile(workdir.path)
-    await hosts.addHost('c.test', OUR_IP)
-    ca = await createTestCA()
-    ours = await ca.issue({ dnsNames: ['c.test'], commonName: 'c.test' })
-    const certDir = await workdir.subdir('certs')
-    const theirs = await writeCertificateFiles(certDir, 'a.test', await ca.issue({ dnsNames: ['a.test'] }))
-    const caFile = `${certDir}/ca.crt`
-    await writeFile(caFile, ca.certPem)
-    prosody = await startProsody({
-      workdir,
-      hosts,
-      domain: 'a.test',
-      ip: PROSODY_IP,
-      mode: 'cert',
-      certificate: { cert: theirs.cert, key: theirs.key },
-      cafile: caFile,
-    })
-    await prosody.register('alice', PASSWORD)
-    alice = await loginUser({ jid: 'alice@a.test', password: PASSWORD, ip: PROSODY_IP, ca: ca.certPem })
+    scenario = await startCertScenario({ domain: 'a.test', ip: PROSODY_IP, ours: { 'c.test': OUR_IP } })
+    ours = await scenario.certificateFor('c.test')
+    alice = await scenario.login('alice')
   })
 
   afterAll(async () => {
-    await alice?.stop()
+    await scenario?.cleanup()
     await stopAllPeers()
-    await workdir?.cleanup()
   })
 
   it('(a) our outbound stream authenticates with EXTERNAL and a message reaches alice', async () => {
@@ -103,7 +75,7 @@ describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
     const got = await alice.nextStanza((s) => s.is('message') && s.attrs.id === 'm1')
     expect(got.getChildText('body')).toBe('hello from c.test')
     expect(got.attrs.from).toBe('bot@c.test/x')
-    const events = await prosody.authEvents()
+    const events = await scenario.prosody.authEvents()
     expect(events).toContainEqual(
       expect.objectContaining({
         mechanism: 'EXTERNAL',
@@ -132,14 +104,16 @@ describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
     const inbound = sessions.find((s) => s.authenticatedPairs.length > 0)!
     expect(inbound.authenticatedPairs).toEqual([{ local: 'c.test', remote: 'a.test', mechanism: 'EXTERNAL' }])
     expect(inbound.tls?.protocol).toMatch(/^TLSv1\.[23]$/)
-    await prosody.waitForLog(/xf-s2s-auth mechanism=EXTERNAL direction=outgoing local=a\.test remote=c\.test/)
+    await scenario.prosody.waitForLog(
+      /xf-s2s-auth mechanism=EXTERNAL direction=outgoing local=a\.test remote=c\.test/,
+    )
     for (const s of sessions) await s.close()
     await new Promise<void>((r) => listener.close(() => r()))
   })
 
   it('(c) a certificate for another name is refused: no EXTERNAL, no delivery', async () => {
-    const wrongName = await ca.issue({ dnsNames: ['not-c.test'] })
-    const before = (await prosody.authEvents()).length
+    const wrongName = await scenario.ca.issue({ dnsNames: ['not-c.test'] })
+    const before = (await scenario.prosody.authEvents()).length
     const attempt = connectStream({
       context: context({ cert: wrongName }),
       localDomain: 'c.test',
@@ -154,14 +128,15 @@ describe('stream against Prosody (certificates, SASL EXTERNAL)', () => {
       origin: 'remote',
     })
     await expect(attempt).rejects.toThrow(/certificate/i)
-    expect((await prosody.authEvents()).length).toBe(before)
+    expect((await scenario.prosody.authEvents()).length).toBe(before)
   })
 
   it('(d) TLS required: a peer that omits STARTTLS gets not one stanza byte in clear', async () => {
     // Prosody b.test without TLS (mod_tls not loaded) tries to reach c.test.
+    const { workdir, hosts } = scenario
     const plain = await startProsody({ workdir, hosts, domain: 'b.test', ip: '127.0.0.3', mode: 'plain' })
-    await plain.register('carol', PASSWORD)
-    const carol = await loginUser({ jid: 'carol@b.test', password: PASSWORD, ip: '127.0.0.3' })
+    await plain.register('carol', SCENARIO_PASSWORD)
+    const carol = await loginUser({ jid: 'carol@b.test', password: SCENARIO_PASSWORD, ip: '127.0.0.3' })
     const sessions: InboundSession[] = []
     const stanzas: Element[] = []
     const server = await listen(context(), { host: OUR_IP, port: 5269 }, (session) => {

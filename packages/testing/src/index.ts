@@ -1,4 +1,5 @@
 export * from './auth-events.js'
+export * from './cert-scenario.js'
 export * from './dns-server.js'
 export * from './ejabberd.js'
 export * from './ejabberd-config.js'
