@@ -75,6 +75,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   private resolver: Resolver | undefined
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
+  /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
+  private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
   /** Our outstanding iq requests by id, with the address their answer must come from. */
   private readonly pendingIq = new Map<
@@ -438,6 +440,9 @@ export class Federation extends EventEmitter<FederationEvents> {
   private acceptInbound(session: InboundSession): void {
     this.inbound.add(session)
     session.on('authenticated', (pair) => {
+      // A stream counts once per remote domain, however many of our domains it serves.
+      const counted = session.authenticatedPairs.some((p) => p !== pair && p.remote === pair.remote)
+      if (!counted) this.countInbound(pair.remote, 1)
       const refusal = this.refuseInboundPair(pair.remote)
       if (refusal) {
         void session.close('policy-violation', refusal)
@@ -454,6 +459,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     session.on('stanza', (stanza) => this.onInboundStanza(stanza))
     session.once('closed', ({ error }) => {
       this.inbound.delete(session)
+      for (const remote of new Set(session.authenticatedPairs.map((p) => p.remote)))
+        this.countInbound(remote, -1)
       for (const pair of session.authenticatedPairs) {
         this.emit('session', {
           direction: 'inbound',
@@ -472,10 +479,17 @@ export class Federation extends EventEmitter<FederationEvents> {
     if (!domain.allowed) return domain.reason
     const software = this.peerSoftware.cached(remote)
     if (software && !software.allowed) return software.reason
-    let open = 0
-    for (const s of this.inbound) if (s.authenticatedPairs.some((p) => p.remote === remote)) open++
+    // Counted as streams authenticate and close: a scan of every inbound stream here made
+    // accepting n streams cost O(n²).
+    const open = this.inboundPerRemote.get(remote) ?? 0
     const streams = this.policy.checkStreamCount(remote, open - 1)
     return streams.allowed ? undefined : streams.reason
+  }
+
+  private countInbound(remote: string, delta: number): void {
+    const count = (this.inboundPerRemote.get(remote) ?? 0) + delta
+    if (count > 0) this.inboundPerRemote.set(remote, count)
+    else this.inboundPerRemote.delete(remote)
   }
 
   private onInboundStanza(stanza: Element): void {

@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { StreamContext } from './context.js'
 import { domainOfAddress, normalizeDomain } from './domain.js'
-import { StreamError } from './errors.js'
+import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
 import type { SecurityPolicy } from './security.js'
@@ -141,9 +141,9 @@ export class InboundSession extends S2SSession {
 
   private onStartTls(): void {
     if (this.tls || this.securing || this.security.tls === 'none' || !this.context.tls) {
-      // RFC 6120 §5.4.2.2: <failure/>, then close.
+      // RFC 6120 §5.4.2.2: <failure/>, then close; a failure, so nothing after it is processed.
       this.send(new Element('failure', { xmlns: NS.tls }))
-      void this.close()
+      this.fail(new NegotiationError('TLS_FAILED', 'STARTTLS refused: TLS is not available on this stream'))
       return
     }
     this.send(new Element('proceed', { xmlns: NS.tls }))

@@ -54,10 +54,18 @@ export async function connectStream(options: ConnectOptions): Promise<OutboundSe
       context: context.tls?.contextFor(localDomain),
       alpn: true,
     })
+    // A server that takes our ClientHello and goes silent must not hold the connect forever.
+    const { negotiationMs } = context.timeouts
+    const timeout = new NegotiationError(
+      'TIMEOUT',
+      `direct TLS to ${remoteDomain}: no handshake in ${negotiationMs} ms`,
+    )
+    const timer = setTimeout(() => secure.destroy(timeout), negotiationMs)
     try {
       await handshake(secure, 'client')
     } catch (err) {
       secure.destroy()
+      if (err === timeout) throw timeout
       throw new NegotiationError(
         'TLS_FAILED',
         `direct TLS to ${remoteDomain} failed: ${(err as Error).message}`,
@@ -65,6 +73,8 @@ export async function connectStream(options: ConnectOptions): Promise<OutboundSe
           cause: err,
         },
       )
+    } finally {
+      clearTimeout(timer)
     }
     socket = secure
   }

@@ -1,0 +1,54 @@
+import type { FederationConfigInput } from '@xmpp-federation/config'
+import { PORT } from './addresses.js'
+import type { BenchPki } from './pki.js'
+
+export interface FederationSetup {
+  /** Local domains; the first one's certificate is the default. */
+  domains: string[]
+  /** Where to listen, if at all. */
+  listen?: string
+  /** Remote domain -> the address it listens on (static routes, port 5269). */
+  routes?: Record<string, string>
+  /** Give every local domain its own certificate (instead of only the first's). */
+  certificatePerDomain?: boolean
+  /** Override policy settings, e.g. `peerRules: []`. */
+  policy?: FederationConfigInput['policy']
+  /** Concurrent streams allowed per remote domain (policy default: 8). */
+  maxStreams?: number
+}
+
+/**
+ * A federation configuration as the bench runs it: TLS required, SASL EXTERNAL with the bench
+ * CA, static routes on loopback. The one departure from the defaults is the inbound rate limit
+ * (100 stanzas/s per remote domain): the bench measures the link, not the limiter.
+ */
+export async function federationConfig(
+  pki: BenchPki,
+  setup: FederationSetup,
+): Promise<FederationConfigInput> {
+  const [first] = setup.domains
+  if (!first) throw new Error('a federation needs a local domain')
+  const main = await pki.files(first)
+  let certificates: Record<string, { cert: string; key: string }> | undefined
+  if (setup.certificatePerDomain) {
+    await pki.issueAll(setup.domains)
+    certificates = {}
+    for (const domain of setup.domains) certificates[domain] = await pki.files(domain)
+  }
+  const routes: Record<string, { host: string; port: number }[]> = {}
+  for (const [domain, host] of Object.entries(setup.routes ?? {})) routes[domain] = [{ host, port: PORT }]
+  return {
+    domains: setup.domains,
+    listen: setup.listen ? [{ host: setup.listen, port: PORT }] : [],
+    tls: { cert: main.cert, key: main.key, ca: [pki.caFile], systemCa: false, certificates },
+    routes,
+    policy: {
+      limits: {
+        stanzasPerSecond: 1_000_000_000,
+        burst: 1_000_000_000,
+        ...(setup.maxStreams ? { maxStreams: setup.maxStreams } : {}),
+      },
+      ...setup.policy,
+    },
+  }
+}

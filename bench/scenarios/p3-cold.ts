@@ -1,0 +1,295 @@
+/**
+ * P3 cold link: from send() on a domain pair with no stream yet to delivery, for
+ * library → library, library → Prosody and Prosody → Prosody (Nagle off), in the same run; then
+ * the same once more through byte-counting relays to count the network round trips.
+ *
+ * Every library measurement uses freshly started federations (no stream, no cached peer
+ * software answer); Prosody's link is closed through its admin shell before each cold message.
+ * Delivery: the receiving federation's handler, or bob@b.test's client (one c2s hop, which
+ * the warm figure shows; so does the c2s hop from alice in Prosody → Prosody).
+ */
+import type { FederationConfigInput } from '@xmpp-federation/config'
+import { xml } from '@xmpp-federation/router'
+import { ADDRESSES, PORT } from '../lib/addresses.js'
+import { nowUs, sleep } from '../lib/clock.js'
+import type { BenchContext } from '../lib/context.js'
+import { federationConfig } from '../lib/federation-config.js'
+import { probe } from '../lib/probe.js'
+import { closeS2s, type ProsodyPair, startProsodyPair } from '../lib/prosody-peers.js'
+import { type Relay, roundTrips, startRelay } from '../lib/relay.js'
+import { figure, type Row, type ScenarioResult } from '../lib/report.js'
+import { field, summarize } from '../lib/stats.js'
+import { startWorker, type Worker } from '../lib/worker-client.js'
+
+const CAPTURE_PASSES = 3
+const PATHS = ['library', 'libraryNoCheck', 'toProsody', 'prosody'] as const
+type Path = (typeof PATHS)[number]
+
+interface Timing {
+  /** send() (or the client's send) to delivery, and the same on the now warm link; µs. */
+  readonly coldUs: number
+  readonly warmUs: number
+}
+
+interface Capture {
+  readonly roundTrips: number
+  readonly perConnection: { roundTrips: number; flights: { dir: string; bytes: number; atUs: number }[] }[]
+}
+
+interface Rig {
+  readonly ctx: BenchContext
+  readonly pair: ProsodyPair
+  readonly sender: Worker
+  readonly receiver: Worker
+}
+
+export async function runP3(ctx: BenchContext): Promise<ScenarioResult> {
+  const sender = await startWorker('p3-sender')
+  const receiver = await startWorker('p3-receiver')
+  let pair: ProsodyPair | undefined
+  try {
+    // c.test answers Prosody on its listener; cr.test is c.test's twin behind the return relay.
+    pair = await startProsodyPair(ctx, { 'c.test': ADDRESSES.sender, 'cr.test': ADDRESSES.relayBack })
+    const rig: Rig = { ctx, pair, sender, receiver }
+    const runs: Record<Path, Timing>[] = []
+    for (let run = 1; run <= ctx.options.p3repeats; run++) {
+      const timings = {} as Record<Path, Timing>
+      for (const path of PATHS) timings[path] = await TIMED[path](rig)
+      ctx.log(
+        `P3 run ${run}/${ctx.options.p3repeats}: cold ${PATHS.map((p) => `${p} ${(timings[p].coldUs / 1000).toFixed(1)} ms`).join(', ')}`,
+      )
+      runs.push(timings)
+    }
+    // Flights are read off the wire, so timing can split one (a TLS 1.3 session ticket arriving
+    // on its own looks like one more round trip): the fewest of three passes counts.
+    const captures = {} as Record<Path, Capture>
+    const passes = {} as Record<Path, Capture[]>
+    for (const path of PATHS) {
+      passes[path] = []
+      for (let pass = 0; pass < CAPTURE_PASSES; pass++) passes[path].push(await CAPTURED[path](rig))
+      captures[path] = passes[path].reduce((a, b) => (b.roundTrips < a.roundTrips ? b : a))
+    }
+    ctx.log(`P3 round trips: ${PATHS.map((p) => `${p} ${captures[p].roundTrips}`).join(', ')}`)
+    const rows: Row[] = PATHS.map((path) => ({
+      label: LABELS[path],
+      figures: [
+        figure(
+          'cold',
+          'ms',
+          field(runs, (r) => r[path].coldUs / 1000),
+        ),
+        figure(
+          'warm',
+          'ms',
+          field(runs, (r) => r[path].warmUs / 1000),
+        ),
+        figure(
+          'setup (cold − warm)',
+          'ms',
+          field(runs, (r) => (r[path].coldUs - r[path].warmUs) / 1000),
+        ),
+        figure('round trips', '', summarize([captures[path].roundTrips])),
+        ...(path === 'prosody'
+          ? []
+          : [
+              figure(
+                'cold vs Prosody→Prosody',
+                '×',
+                field(runs, (r) => r[path].coldUs / r.prosody.coldUs),
+              ),
+            ]),
+      ],
+    }))
+    return {
+      id: 'P3',
+      title: 'cold link: send() on a new domain pair to delivery (TLS, SASL EXTERNAL)',
+      goal: '≤ 10 ms on loopback (library → library)',
+      notes: [
+        'round trips: TCP handshake + each flight answered by the peer before delivery, all connections (incl. the peer connecting back), counted by a byte relay; fewest of 3 passes',
+        'library → Prosody and Prosody → Prosody end at bob’s client (one c2s hop); Prosody → Prosody also starts at alice’s',
+      ],
+      rows,
+      raw: { runs, captures: passes },
+    }
+  } finally {
+    await Promise.all([sender.stop(), receiver.stop()])
+    await pair?.stop()
+  }
+}
+
+const LABELS: Record<Path, string> = {
+  library: 'library c.test → library d.test',
+  libraryNoCheck: '  same, peerRules: [] (no XEP-0092 check)',
+  toProsody: 'library c.test → Prosody b.test',
+  prosody: 'Prosody a.test → Prosody b.test',
+}
+
+// ------------------------------------------------------------------ configurations
+
+/**
+ * c.test and d.test, fresh. `peerCheck: false` configures no peer software rule, which turns the
+ * XEP-0092 query on each new link off (by default "no Cisco Unified Presence 7.x" keeps it on).
+ */
+async function libraryPair(rig: Rig, via: { out: string; back: string }, peerCheck = true): Promise<void> {
+  const { pki } = rig.ctx
+  const policy = peerCheck ? undefined : { peerRules: [] }
+  await rig.receiver.call('federation.start', {
+    config: await federationConfig(pki, {
+      domains: ['d.test'],
+      listen: ADDRESSES.receiver,
+      routes: { 'c.test': via.back },
+      policy,
+    }),
+  })
+  await rig.sender.call('federation.start', {
+    config: await federationConfig(pki, {
+      domains: ['c.test'],
+      listen: ADDRESSES.sender,
+      routes: { 'd.test': via.out },
+      policy,
+    }),
+  })
+}
+
+async function senderToProsody(rig: Rig, domain: string, via: string): Promise<void> {
+  const config: FederationConfigInput = await federationConfig(rig.ctx.pki, {
+    domains: [domain],
+    listen: ADDRESSES.sender,
+    routes: { 'b.test': via },
+  })
+  await rig.sender.call('federation.start', { config })
+}
+
+async function stopLibraries(rig: Rig): Promise<void> {
+  await Promise.all([rig.sender.call('federation.stop'), rig.receiver.call('federation.stop')])
+  await sleep(100) // Prosody notices the closed streams
+}
+
+// ------------------------------------------------------------------ single messages
+
+async function libraryToLibrary(rig: Rig, id: string): Promise<{ us: number; deliveredUs: number }> {
+  const t = await probe(rig.sender, rig.receiver, { from: 'probe@c.test', to: 'sink@d.test', id })
+  return { us: t.deliveredUs - t.sentUs, deliveredUs: t.deliveredUs }
+}
+
+async function libraryToProsody(
+  rig: Rig,
+  from: string,
+  id: string,
+): Promise<{ us: number; deliveredUs: number }> {
+  const stanzaId = `probe-${id}`
+  const arrived = rig.pair.bob.nextStanza((s) => s.attrs.id === stanzaId, 30_000).then(() => nowUs())
+  const { sentUs } = await rig.sender.call<{ sentUs: number }>('federation.probe', {
+    from,
+    to: 'bob@b.test',
+    id,
+  })
+  const deliveredUs = await arrived
+  return { us: deliveredUs - sentUs, deliveredUs }
+}
+
+async function prosodyToProsody(rig: Rig, id: string): Promise<{ us: number; deliveredUs: number }> {
+  const stanzaId = `probe-${id}`
+  const arrived = rig.pair.bob.nextStanza((s) => s.attrs.id === stanzaId, 30_000).then(() => nowUs())
+  const sentUs = nowUs()
+  await rig.pair.alice.send(
+    xml('message', { to: 'bob@b.test', type: 'chat', id: stanzaId }, xml('body', {}, id)),
+  )
+  const deliveredUs = await arrived
+  return { us: deliveredUs - sentUs, deliveredUs }
+}
+
+let sequence = 0
+const nextId = (what: string) => `${what}-${++sequence}`
+
+// ------------------------------------------------------------------ timed paths
+
+async function timedLibraries(rig: Rig, peerCheck: boolean): Promise<Timing> {
+  await libraryPair(rig, { out: ADDRESSES.receiver, back: ADDRESSES.sender }, peerCheck)
+  const cold = await libraryToLibrary(rig, nextId('cold'))
+  const warm = await libraryToLibrary(rig, nextId('warm'))
+  await stopLibraries(rig)
+  return { coldUs: cold.us, warmUs: warm.us }
+}
+
+async function countedLibraries(rig: Rig, peerCheck: boolean): Promise<Capture> {
+  return throughRelays({ host: ADDRESSES.receiver }, { host: ADDRESSES.sender }, async () => {
+    await libraryPair(rig, { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack }, peerCheck)
+    try {
+      return await libraryToLibrary(rig, nextId('counted'))
+    } finally {
+      await stopLibraries(rig)
+    }
+  })
+}
+
+const TIMED: Record<Path, (rig: Rig) => Promise<Timing>> = {
+  library: (rig) => timedLibraries(rig, true),
+  libraryNoCheck: (rig) => timedLibraries(rig, false),
+  async toProsody(rig) {
+    await senderToProsody(rig, 'c.test', ADDRESSES.prosodyB)
+    const cold = await libraryToProsody(rig, 'probe@c.test', nextId('cold'))
+    const warm = await libraryToProsody(rig, 'probe@c.test', nextId('warm'))
+    await stopLibraries(rig)
+    return { coldUs: cold.us, warmUs: warm.us }
+  },
+  async prosody(rig) {
+    await closeS2s(rig.pair.a, 'b.test')
+    await sleep(100)
+    const cold = await prosodyToProsody(rig, nextId('cold'))
+    const warm = await prosodyToProsody(rig, nextId('warm'))
+    return { coldUs: cold.us, warmUs: warm.us }
+  },
+}
+
+// ------------------------------------------------------------------ counted paths (through relays)
+
+async function throughRelays(
+  out: { host: string },
+  back: { host: string },
+  measure: () => Promise<{ deliveredUs: number }>,
+): Promise<Capture> {
+  const relays: Relay[] = [
+    await startRelay({ host: ADDRESSES.relayOut, port: PORT }, { host: out.host, port: PORT }),
+    await startRelay({ host: ADDRESSES.relayBack, port: PORT }, { host: back.host, port: PORT }),
+  ]
+  try {
+    const { deliveredUs } = await measure()
+    const perConnection = relays
+      .flatMap((relay) => relay.traces)
+      .filter((trace) => trace.openedUs < deliveredUs)
+      .map((trace) => ({
+        roundTrips: roundTrips(trace, deliveredUs),
+        flights: trace.flights.map((f) => ({ dir: f.dir, bytes: f.bytes, atUs: f.startUs - trace.openedUs })),
+      }))
+    return { roundTrips: perConnection.reduce((sum, c) => sum + c.roundTrips, 0), perConnection }
+  } finally {
+    for (const relay of relays) await relay.stop()
+  }
+}
+
+const CAPTURED: Record<Path, (rig: Rig) => Promise<Capture>> = {
+  library: (rig) => countedLibraries(rig, true),
+  libraryNoCheck: (rig) => countedLibraries(rig, false),
+  toProsody: (rig) =>
+    throughRelays({ host: ADDRESSES.prosodyB }, { host: ADDRESSES.sender }, async () => {
+      // cr.test resolves (in Prosody's hosts file) to the return relay in front of our listener.
+      await senderToProsody(rig, 'cr.test', ADDRESSES.relayOut)
+      try {
+        return await libraryToProsody(rig, 'probe@cr.test', nextId('counted'))
+      } finally {
+        await stopLibraries(rig)
+      }
+    }),
+  prosody: (rig) =>
+    throughRelays({ host: ADDRESSES.prosodyB }, { host: ADDRESSES.prosodyA }, async () => {
+      await rig.pair.repoint('b.test', ADDRESSES.relayOut)
+      try {
+        await closeS2s(rig.pair.a, 'b.test')
+        await sleep(100)
+        return await prosodyToProsody(rig, nextId('counted'))
+      } finally {
+        await rig.pair.repoint('b.test', ADDRESSES.prosodyB)
+      }
+    }),
+}

@@ -1,0 +1,30 @@
+import type { StreamErrorCondition } from '../src/errors.js'
+
+/** RFC 6120 §4.9.3: the only conditions a stream error may carry. */
+export const STREAM_ERROR_CONDITIONS: ReadonlySet<string> = new Set<StreamErrorCondition>([
+  'bad-format',
+  'bad-namespace-prefix',
+  'conflict',
+  'connection-timeout',
+  'host-gone',
+  'host-unknown',
+  'improper-addressing',
+  'internal-server-error',
+  'invalid-from',
+  'invalid-namespace',
+  'invalid-xml',
+  'not-authorized',
+  'not-well-formed',
+  'policy-violation',
+  'remote-connection-failed',
+  'reset',
+  'resource-constraint',
+  'restricted-xml',
+  'see-other-host',
+  'system-shutdown',
+  'undefined-condition',
+  'unsupported-encoding',
+  'unsupported-feature',
+  'unsupported-stanza-type',
+  'unsupported-version',
+])
