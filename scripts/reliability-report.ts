@@ -378,7 +378,13 @@ Bugs, each fixed in packages/stream with its regression test:
    later stanza to that domain waited for its queue TTL. Found by the stalled-TLS fault test
    (router/test/faults/stall-tls.spec.ts, stream/test/attacks/slowloris.spec.ts). Fix: the
    handshake is bounded by \`negotiationMs\` (NegotiationError \`TIMEOUT\`).
-4. **No limit on unauthenticated connections.** New: \`listen({ maxPendingConnections })\`,
+4. **Stanzas pipelined behind a refused \`<starttls/>\` were still processed.** On a listener
+   without TLS we answer \`<failure/>\` and close (RFC 6120 §5.4.2.2), but the close was graceful,
+   so what the peer had sent behind \`<starttls/>\` still reached the host. Found by a long run
+   (\`pnpm fuzz --minutes 20 --seed 7000\`: 483 961 inputs, this 1 crash, 0 hangs;
+   fuzz/regressions/stanzas-after-starttls-failure.json). Fix: the refusal ends the stream as a
+   failure (NegotiationError \`TLS_FAILED\`), so nothing after it is processed.
+5. **No limit on unauthenticated connections.** New: \`listen({ maxPendingConnections })\`,
    default 100 per listener; one more gets \`<resource-constraint/>\` and is closed.
 
 Behaviour worth knowing (measured here, not changed):
