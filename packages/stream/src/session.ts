@@ -122,7 +122,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       context.streamManagement &&
       new StreamManagement(
         context.streamManagement,
-        (el) => this.send(el),
+        // Acks and ack requests only while the stream is up; never a throw from a timer.
+        (el) => {
+          if (this.phase === 'established') this.send(el)
+        },
         (stanzas) => this.emit('acked', stanzas),
       )
     this.negotiationTimer = setTimeout(
@@ -509,6 +512,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     clearTimeout(this.negotiationTimer)
     clearInterval(this.keepaliveTimer)
     clearTimeout(this.idleTimer)
+    // XEP-0198's ack-request timer too: firing on a closing stream, send() would throw in a timer.
+    this.sm?.stop()
   }
 
   private finish(): void {

@@ -66,3 +66,20 @@ describe('XEP-0198 stream management on s2s', () => {
     expect(sm.onElement(new Element('r'))?.attrs.h).toBe('0')
   })
 })
+
+describe('XEP-0198 timers on a closing stream', () => {
+  it('never writes (or throws) after close() began, even with an ack request pending', async () => {
+    const pki = await createPki()
+    const pair = await connectedPair(pki, { client: { timeouts: { closeMs: 500 } } })
+    const outbound = await pair.outbound
+    const inbound = await pair.listener.nextSession()
+    // The peer stops reading: our close stays in 'closing' past the 200 ms ack-request timer.
+    ;(inbound as unknown as { socket: { pause(): void } }).socket.pause()
+    outbound.sendStanza(message(1))
+    const closing = outbound.close()
+    await new Promise((r) => setTimeout(r, 300))
+    await closing
+    expect(outbound.phase).toBe('closed')
+    await pair.close()
+  })
+})
