@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { domainToASCII } from 'node:url'
+import { memoizeString } from './memo.js'
 
 /**
  * What a domain and an XMPP address are, in one place: the config validates,
@@ -63,10 +64,21 @@ export function checkDomain(input: string): DomainCheck {
   return { ok: true, value: ascii }
 }
 
-/** The normalised domain, or undefined when the input is not a domain name. */
-export function normalizeDomain(input: string): string | undefined {
+/**
+ * Every stanza's `from` and `to` are normalised several times on each side
+ * (router, stream checks, policy), nearly always the same few names; IDNA and
+ * the label checks cost microseconds, a map lookup does not.
+ */
+const MEMO = { generation: 4096, maxInputLength: 256 }
+
+const normalizeString = memoizeString((input) => {
   const check = checkDomain(input)
   return check.ok ? check.value : undefined
+}, MEMO)
+
+/** The normalised domain, or undefined when the input is not a domain name. */
+export function normalizeDomain(input: string): string | undefined {
+  return typeof input === 'string' ? normalizeString(input) : undefined
 }
 
 /** Like normalizeDomain, but throws a TypeError naming the input and the problem. */
@@ -114,7 +126,9 @@ export function bareKey(parts: AddressParts): string {
   return parts.local === undefined ? parts.domain : `${parts.local.toLowerCase()}@${parts.domain}`
 }
 
+const domainOfString = memoizeString((address) => parseAddress(address)?.domain, MEMO)
+
 /** The normalised domain of a JID, or undefined when the address is malformed. */
 export function domainOfAddress(address: string): string | undefined {
-  return parseAddress(address)?.domain
+  return typeof address === 'string' ? domainOfString(address) : undefined
 }
