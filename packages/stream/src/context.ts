@@ -36,6 +36,12 @@ export interface StreamContext {
   readonly logger: Logger
   /** XEP-0198 on every stream whose peer offers it; undefined when switched off. */
   readonly streamManagement: StreamManagementOptions | undefined
+  /**
+   * XEP-0288: offer peers a bidirectional stream (inbound) and ask for one
+   * (outbound, only of a peer whose certificate names its domain), so one
+   * connection carries both directions.
+   */
+  readonly bidi: boolean
 }
 
 export interface StreamContextOptions {
@@ -48,6 +54,8 @@ export interface StreamContextOptions {
   logger?: Logger
   /** XEP-0198 acks (default on); `false` switches it off. */
   streamManagement?: Partial<StreamManagementOptions> | false
+  /** XEP-0288 bidirectional streams (default on); `false` switches them off. */
+  bidi?: boolean
 }
 
 export const DEFAULT_LIMITS: StreamLimits = { maxStanzaBytes: 512 * 1024, maxDepth: 64 }
@@ -80,5 +88,6 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
       options.streamManagement === false
         ? undefined
         : { ...DEFAULT_STREAM_MANAGEMENT, ...options.streamManagement },
+    bidi: options.bidi ?? true,
   }
 }

@@ -74,6 +74,7 @@ export class InboundSession extends S2SSession {
     this.sendHeader()
     // A pre-1.0 peer gets no features (RFC 6120 §4.7.5) and may only use dialback.
     if (header.version) this.send(this.features())
+    this.releaseHeldWrites()
   }
 
   protected negotiate(el: Element): boolean {
@@ -87,7 +88,22 @@ export class InboundSession extends S2SSession {
       this.fail(new StreamError(condition, 'STARTTLS is required before anything else'))
       return true
     }
+    if (el.name === 'bidi' && el.attrs.xmlns === NS.bidi && this.offersBidi()) {
+      // XEP-0288 §2: asked before authentication; the pairs authenticated next work both ways.
+      this.bidi = true
+      this.context.logger.debug('s2s stream is bidirectional (XEP-0288)', { remote: this.from })
+      return true
+    }
     return false
+  }
+
+  /** XEP-0288 is offered before authentication, over TLS unless the policy does without it. */
+  private offersBidi(): boolean {
+    return (
+      this.context.bidi &&
+      !this.hasAuthenticatedPairs &&
+      (this.tls !== undefined || this.security.tls !== 'required')
+    )
   }
 
   protected checkStanza(stanza: Element): StreamError | undefined {
@@ -132,6 +148,7 @@ export class InboundSession extends S2SSession {
     if (this.tls || security.tls !== 'required') {
       for (const mechanism of this.context.auth) mechanism.advertise?.(this, features)
     }
+    if (this.offersBidi()) features.c('bidi', { xmlns: NS.bidiFeature })
     // XEP-0198 once the stream is authenticated (after the SASL restart).
     if (this.sm && this.authenticatedPairs.length > 0) features.c('sm', { xmlns: NS_SM })
     // XEP-0478: tell the peer the largest stanza we accept.

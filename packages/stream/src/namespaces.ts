@@ -9,5 +9,7 @@ export const NS = {
   dialback: 'jabber:server:dialback',
   dialbackFeature: 'urn:xmpp:features:dialback',
   limits: 'urn:xmpp:stream-limits:0',
+  bidi: 'urn:xmpp:bidi',
+  bidiFeature: 'urn:xmpp:features:bidi',
   xml: 'http://www.w3.org/XML/1998/namespace',
 } as const

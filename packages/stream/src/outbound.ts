@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { StreamContext } from './context.js'
-import { requireDomain } from './domain.js'
+import { domainOfAddress, requireDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -191,9 +191,32 @@ export class OutboundSession extends S2SSession {
     return true
   }
 
-  protected checkStanza(): StreamError {
+  protected checkStanza(stanza: Element): StreamError | undefined {
     // Without XEP-0288 a stream carries stanzas in one direction only.
-    return new StreamError('not-authorized', 'stanzas are not accepted on an outbound stream')
+    if (!this.bidi) return new StreamError('not-authorized', 'stanzas are not accepted on an outbound stream')
+    const from = domainOfAddress(stanza.attrs.from ?? '')
+    const to = domainOfAddress(stanza.attrs.to ?? '')
+    if (!from || !to) return new StreamError('improper-addressing', 'stanza lacks a valid from or to address')
+    if (!this.isAuthenticated(to, from)) {
+      return new StreamError('invalid-from', `${from} -> ${to} is not a pair authenticated on this stream`)
+    }
+    return undefined
+  }
+
+  protected override holdsEarlyStanzas(): boolean {
+    return this.bidi
+  }
+
+  /**
+   * XEP-0288: ask for a bidirectional stream when the peer offers one and its
+   * certificate names its domain; what it sends back is then as authenticated
+   * as the peer itself. Never on a verification stream, which carries no stanzas.
+   */
+  private requestBidi(features: Element): void {
+    if (!this.authenticates || !this.context.bidi || !features.getChild('bidi', NS.bidiFeature)) return
+    if (!this.tls?.peerCertificate?.validFor(this.remote)) return
+    this.send(new Element('bidi', { xmlns: NS.bidi }))
+    this.bidi = true
   }
 
   private async negotiateFeatures(features: Element): Promise<void> {
@@ -220,6 +243,7 @@ export class OutboundSession extends S2SSession {
           throw new NegotiationError('TLS_REQUIRED', `${this.remote} requires TLS and our TLS mode is "none"`)
         }
       }
+      this.requestBidi(features)
       if (this.authenticates) await this.authenticate(features)
       else this.markEstablished()
     } catch (err) {
@@ -281,7 +305,7 @@ export class OutboundSession extends S2SSession {
       const outcome = await mechanism.authenticate(this, features)
       if (this.phase !== 'negotiating') return
       if (outcome.status === 'authenticated') {
-        await this.enableStreamManagement()
+        this.requestStreamManagement()
         this.authenticatePair(this.local, this.remote, mechanism.name)
         return
       }
@@ -296,16 +320,17 @@ export class OutboundSession extends S2SSession {
 
   /**
    * XEP-0198 when the peer offers it after authentication: acks let the router
-   * resend what a broken link leaves unacknowledged. A refusal is not fatal.
+   * resend what a broken link leaves unacknowledged. Stanzas may follow
+   * `<enable/>` at once (counting starts there), so the stream does not wait
+   * a round trip for `<enabled/>`. A refusal is not fatal.
    */
-  private async enableStreamManagement(): Promise<void> {
-    if (!this.sm || !this.features?.getChild('sm', NS_SM)) return
-    const answer = this.nextElement(
-      (el) => el.attrs.xmlns === NS_SM && (el.name === 'enabled' || el.name === 'failed'),
-      this.context.timeouts.negotiationMs,
-    )
+  private requestStreamManagement(): void {
+    const sm = this.sm
+    if (!sm || !this.features?.getChild('sm', NS_SM)) return
+    // The answer is handled as it is parsed (S2SSession), not after a promise:
+    // the peer's stanzas right behind `<enabled/>` must already be counted.
     this.send(new Element('enable', { xmlns: NS_SM }))
-    if ((await answer).name === 'enabled') this.sm.enable()
+    sm.requested()
   }
 
   /** Ends the connection without another byte of XML (used when the channel cannot be trusted). */

@@ -69,6 +69,8 @@ interface Waiter {
 }
 
 const STANZA_NAMES = new Set(['message', 'presence', 'iq'])
+/** A peer pipelines a few stanzas behind its authentication, never a flood. */
+const MAX_EARLY_STANZAS = 100
 
 /**
  * One s2s XML stream over a socket, whichever side opened it: the parser
@@ -86,6 +88,12 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   readonly stats = { stanzasIn: 0, stanzasOut: 0, bytesIn: 0, bytesOut: 0 }
   /** XEP-0198 state; undefined when the context switches it off. */
   readonly sm: StreamManagement | undefined
+  /**
+   * XEP-0288 was negotiated: besides the usual direction, this stream carries
+   * stanzas from the peer's authenticated domains to ours (outbound) or from
+   * ours to the peer's (inbound), each checked against the pairs authenticated here.
+   */
+  bidi = false
 
   protected socket: Duplex
   protected headerSent = false
@@ -103,6 +111,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private lastWrite = Date.now()
   /** Established-stream writes of this event-loop turn, not yet on the socket. */
   private pendingWrites = ''
+  /** Writes made while a restarted stream has no header of ours yet: they follow the new header and features. */
+  private heldUntilHeader = ''
+  /** Outbound bidi: stanzas that arrived before our side finished authenticating, checked once it has. */
+  private earlyStanzas: Element[] = []
   private ignoreInput = false
   private readonly closedPromise: Promise<CloseInfo>
   private resolveClosed!: (info: CloseInfo) => void
@@ -152,13 +164,17 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   /**
    * Writes a stanza after checking that its `from`/`to` domains are a pair
-   * authenticated on this (outbound) stream: a stream authenticated for one
-   * domain never carries stanzas from another.
+   * authenticated on this stream: a stream authenticated for one domain never
+   * carries stanzas from another. Inbound streams carry stanzas back only
+   * when XEP-0288 was negotiated.
    */
   sendStanza(stanza: Element): void {
+    if (this.direction === 'inbound' && !this.bidi) {
+      throw new StreamError('invalid-from', 'an inbound stream without XEP-0288 carries no stanzas back')
+    }
     const from = domainOfAddress(stanza.attrs.from ?? '')
     const to = domainOfAddress(stanza.attrs.to ?? '')
-    if (this.direction !== 'outbound' || !from || !to || !this.isAuthenticated(from, to)) {
+    if (!from || !to || !this.isAuthenticated(from, to)) {
       throw new StreamError('invalid-from', `stream is not authenticated for ${from ?? '?'} -> ${to ?? '?'}`)
     }
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
@@ -179,8 +195,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     const pair = { local, remote, mechanism }
     this.pairs.set(key, pair)
     this.context.logger.info('s2s domain pair authenticated', { direction: this.direction, ...pair })
-    this.emit('authenticated', pair)
+    // Established first: whoever hears `authenticated` may send on the stream at once.
     this.markEstablished()
+    this.emit('authenticated', pair)
   }
 
   isAuthenticated(local: string, remote: string): boolean {
@@ -290,6 +307,22 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     clearTimeout(this.negotiationTimer)
     this.startKeepalive()
     this.emit('established')
+    const early = this.earlyStanzas
+    this.earlyStanzas = []
+    for (const stanza of early) if (this.phase === 'established') this.acceptStanza(stanza)
+  }
+
+  /** Outbound bidi overrides this: the peer may send before our side has finished authenticating. */
+  protected holdsEarlyStanzas(): boolean {
+    return false
+  }
+
+  /** After a restart, once our new header and features are written: what waited for them follows. */
+  protected releaseHeldWrites(): void {
+    const held = this.heldUntilHeader
+    if (held === '') return
+    this.heldUntilHeader = ''
+    this.write(held)
   }
 
   /** Ends negotiation or the stream with an error: stream errors are sent, others just close. */
@@ -402,21 +435,40 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       if (mechanism.handle?.(this, el)) return
     }
     if (STANZA_NAMES.has(el.name) && el.attrs.xmlns === NS.server) {
-      const refusal = this.checkStanza(el)
-      if (refusal) {
-        this.fail(refusal)
-        return
-      }
-      this.stats.stanzasIn++
+      // Counted in arrival order (XEP-0198 h), even when checked later.
       this.sm?.received()
-      this.emit('stanza', el)
+      if (this.phase === 'negotiating' && this.holdsEarlyStanzas()) this.holdEarly(el)
+      else this.acceptStanza(el)
       return
     }
     this.fail(new StreamError('unsupported-stanza-type', `unexpected <${el.name} xmlns='${el.attrs.xmlns}'>`))
   }
 
-  /** XEP-0198 elements: `<enable/>` (receiving side), `<r/>` and `<a/>` (both). */
+  private acceptStanza(stanza: Element): void {
+    const refusal = this.checkStanza(stanza)
+    if (refusal) {
+      this.fail(refusal)
+      return
+    }
+    this.stats.stanzasIn++
+    this.emit('stanza', stanza)
+  }
+
+  private holdEarly(stanza: Element): void {
+    if (this.earlyStanzas.length >= MAX_EARLY_STANZAS) {
+      this.fail(new StreamError('policy-violation', 'too many stanzas before authentication completed'))
+      return
+    }
+    this.earlyStanzas.push(stanza)
+  }
+
+  /** XEP-0198 elements: `<enable/>` (receiving side), `<enabled/>`/`<failed/>` (initiating), `<r/>` and `<a/>` (both). */
   private onStreamManagement(sm: StreamManagement, el: Element): void {
+    if (this.direction === 'outbound' && (el.name === 'enabled' || el.name === 'failed')) {
+      if (el.name === 'enabled') sm.confirmed()
+      else sm.refused()
+      return
+    }
     if (el.name === 'enable') {
       const allowed = this.direction === 'inbound' && this.hasAuthenticatedPairs && !sm.enabled
       if (allowed) {
@@ -463,6 +515,11 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    */
   private write(data: string): void {
     if (this.closingTagSent || !this.socket.writable) return
+    if (!this.headerSent && this.phase === 'established') {
+      // Inbound, between SASL success and the peer's new header: nothing may precede our header.
+      this.heldUntilHeader += data
+      return
+    }
     if (this.phase !== 'established') {
       this.flushWrites()
       this.writeNow(data)

@@ -21,10 +21,19 @@ const H_MODULO = 2 ** 32
  * streams instead; Prosody does not resume s2s either). The sending side
  * keeps every stanza until the peer acknowledges it, so that the router can
  * resend what a broken link left unacknowledged: at-least-once delivery.
+ *
+ * Each side counts from one point of the byte stream (XEP-0198 §4): the
+ * initiating side counts what it sends from its `<enable/>` and what it
+ * receives from the peer's `<enabled/>`; the receiving side counts both from
+ * the `<enable/>` it received. So the initiator need not wait for `<enabled/>`
+ * before sending, and a bidirectional stream (XEP-0288) is acked both ways.
  */
 export class StreamManagement {
-  enabled = false
-  /** Inbound stanzas handled since `<enable/>` (our h). */
+  /** Counting what we send: from our `<enable/>` (initiator) or the peer's (receiver). */
+  private countingSent = false
+  /** Counting what we receive: from the peer's `<enabled/>` (initiator) or its `<enable/>` (receiver). */
+  private countingReceived = false
+  /** Inbound stanzas handled since counting began (our h). */
   handled = 0
   /** Outbound stanzas the peer has acknowledged (its last h). */
   private acked = 0
@@ -43,13 +52,40 @@ export class StreamManagement {
     return this.unacked
   }
 
-  enable(): void {
-    this.enabled = true
+  /** Whether the stream is under stream management (requested by us, or enabled by the peer). */
+  get enabled(): boolean {
+    return this.countingSent
   }
 
-  /** Called for each stanza written while enabled. */
+  /** Receiving side: the peer's `<enable/>` arrived and we answer `<enabled/>`. */
+  enable(): void {
+    this.countingSent = true
+    this.countingReceived = true
+  }
+
+  /** Initiating side: our `<enable/>` is written; stanzas after it count. */
+  requested(): void {
+    this.countingSent = true
+  }
+
+  /** Initiating side: the peer's `<enabled/>` arrived; what it sends after it counts. */
+  confirmed(): void {
+    this.countingReceived = true
+  }
+
+  /**
+   * Initiating side: `<failed/>` (or no answer). Nothing will be acknowledged:
+   * what was sent since the request is no longer held for a resend.
+   */
+  refused(): void {
+    this.countingSent = false
+    this.unacked = []
+    this.stop()
+  }
+
+  /** Called for each stanza written. */
   sent(stanza: Element): void {
-    if (!this.enabled) return
+    if (!this.countingSent) return
     this.unacked.push(stanza)
     if (this.unacked.length >= this.options.requestEvery) this.requestAck()
     else if (!this.requestTimer) {
@@ -60,7 +96,7 @@ export class StreamManagement {
 
   /** Called for each stanza received while enabled. */
   received(): void {
-    if (this.enabled) this.handled = (this.handled + 1) % H_MODULO
+    if (this.countingReceived) this.handled = (this.handled + 1) % H_MODULO
   }
 
   /** `<r/>`, `<a/>` from the peer; returns the element to answer with, if any. */

@@ -38,6 +38,7 @@ export function contextFor(
     cert?: IssuedCertificate
     timeouts?: Partial<StreamTimeouts>
     maxStanzaBytes?: number
+    bidi?: boolean
   } = {},
 ): StreamContext {
   const cert = options.cert ?? pki.certs[domain]!
@@ -51,6 +52,7 @@ export function contextFor(
     security: options.security ?? { tls: 'required', requireValidCertificate: true },
     timeouts: options.timeouts,
     limits: options.maxStanzaBytes ? { maxStanzaBytes: options.maxStanzaBytes } : undefined,
+    bidi: options.bidi,
   })
 }
 

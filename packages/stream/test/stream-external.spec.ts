@@ -54,7 +54,7 @@ describe('outbound to inbound, certificates', () => {
     })
     const outbound = await pair.outbound
     // Before TLS, after TLS, after the SASL restart.
-    expect(seen).toEqual(['starttls,limits', 'mechanisms,limits', 'sm,limits'])
+    expect(seen).toEqual(['starttls,limits', 'mechanisms,bidi,limits', 'sm,limits'])
     expect(outbound.tls?.peerCertificate?.presented[0]?.subjectAltName).toBe('DNS:d.test')
     await pair.close()
   })
