@@ -49,11 +49,12 @@ function logSession(federation: Federation, log: GatewayLog, event: SessionEvent
       )
     const tls = facts?.tlsVersion ?? 'no TLS'
     const where = facts?.target ? `, ${facts.target}` : ''
-    log.event('session', `${pair} established (${event.mechanism ?? 'unauthenticated'}, ${tls}${where})`, {
-      ...fields,
-      mechanism: event.mechanism,
-      tlsVersion: facts?.tlsVersion,
-    })
+    const both = event.bidi ? ', both directions (XEP-0288)' : ''
+    log.event(
+      'session',
+      `${pair} established (${event.mechanism ?? 'unauthenticated'}, ${tls}${where}${both})`,
+      { ...fields, mechanism: event.mechanism, tlsVersion: facts?.tlsVersion, bidi: event.bidi },
+    )
     return
   }
   const reason = event.error ? `: ${event.error.message}` : ''

@@ -132,17 +132,36 @@ describe('two gateways federating through their HTTP APIs', () => {
   it('reports authenticated TLS streams in /api/status and in the log', async () => {
     const status = await c.status()
     expect(status.state).toBe('running')
-    for (const direction of ['outbound', 'inbound'] as const) {
-      expect(status.domains).toContainEqual(
-        expect.objectContaining({
-          direction,
-          remote: 'd.test',
-          state: 'established',
-          authMechanism: 'EXTERNAL',
-          tlsVersion: expect.stringMatching(/^TLSv1\.[23]$/),
-        }),
-      )
-    }
+    // c dialled d first and asked for XEP-0288: d's replies ride c's stream, d never dials c.
+    expect(status.domains).toEqual([
+      expect.objectContaining({
+        direction: 'outbound',
+        remote: 'd.test',
+        state: 'established',
+        authMechanism: 'EXTERNAL',
+        tlsVersion: expect.stringMatching(/^TLSv1\.[23]$/),
+        bidi: true,
+      }),
+    ])
+    expect(status.domains[0]!.stanzasIn).toBeGreaterThan(0)
+    const atD = (await d.status()).domains
+    expect(atD).toHaveLength(2)
+    expect(atD).toContainEqual(
+      expect.objectContaining({
+        direction: 'inbound',
+        remote: 'c.test',
+        bidi: true,
+        authMechanism: 'EXTERNAL',
+      }),
+    )
+    expect(atD).toContainEqual(
+      expect.objectContaining({
+        direction: 'outbound',
+        remote: 'c.test',
+        bidi: true,
+        target: expect.stringMatching(/XEP-0288/),
+      }),
+    )
     expect(logC.join('\n')).toMatch(
       /session +outbound c\.test → d\.test established \(EXTERNAL, TLSv1\.[23], /,
     )

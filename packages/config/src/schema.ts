@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { checkConsistency } from './consistency.js'
 import { domainName } from './fields.js'
-import { queueSchema, timeoutsSchema } from './sections/delivery.js'
+import { queueSchema, streamsSchema, timeoutsSchema } from './sections/delivery.js'
 import { emailForFederationSchema } from './sections/email-for-federation.js'
 import { dnsSchema, httpSchema, listenerSchema, routesSchema } from './sections/endpoints.js'
 import { policySchema } from './sections/policy.js'
@@ -30,6 +30,7 @@ const federationSettingsSchema = z.strictObject({
   policy: policySchema.prefault({}),
   emailForFederation: emailForFederationSchema.prefault({}),
   queue: queueSchema.prefault({}),
+  streams: streamsSchema.prefault({}),
   timeouts: timeoutsSchema.prefault({}),
   http: httpSchema
     .optional()

@@ -237,6 +237,7 @@ describe('canonicalFederationSettings', () => {
       'queue',
       'routes',
       'security',
+      'streams',
       'timeouts',
       'tls',
     ])

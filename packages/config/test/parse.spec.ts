@@ -39,6 +39,7 @@ describe('parseConfig with a minimal configuration', () => {
       },
       emailForFederation: { enabled: false, unmapped: 'keep-jid', emailDomains: [] },
       queue: { maxStanzas: 1000, maxBytes: 1048576, ttlMs: 30000 },
+      streams: { bidi: true },
       timeouts: { connectMs: 10000, negotiationMs: 30000, keepaliveMs: 60000, idleMs: 600000, dnsMs: 5000 },
     } satisfies FederationConfig)
   })

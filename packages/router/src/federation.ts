@@ -129,6 +129,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         keepaliveMs: config.timeouts.keepaliveMs,
       },
       logger: this.logger,
+      bidi: config.streams.bidi,
     })
     this.resolver =
       this.options.resolver ??
@@ -303,10 +304,11 @@ export class Federation extends EventEmitter<FederationEvents> {
     this.state = 'stopped'
   }
 
-  /** Every live stream, both directions. */
-  private *sessions(): Iterable<S2SSession> {
-    for (const link of this.links.values()) if (link.session) yield link.session
-    yield* this.inbound
+  /** Every live stream, both directions, once each (a bidirectional one is also a link's). */
+  private sessions(): Iterable<S2SSession> {
+    const all = new Set<S2SSession>(this.inbound)
+    for (const link of this.links.values()) if (link.session) all.add(link.session)
+    return all
   }
 
   // ----------------------------------------------------------------- outbound
@@ -350,6 +352,7 @@ export class Federation extends EventEmitter<FederationEvents> {
             remote,
             state: 'established',
             mechanism: session.authenticatedPairs[0]?.mechanism,
+            bidi: session.bidi,
           })
         },
         onFailure: (error, condition) => {
@@ -388,6 +391,8 @@ export class Federation extends EventEmitter<FederationEvents> {
           port: target.port,
           directTls: target.directTls,
           authenticate,
+          // XEP-0288: the peer's stanzas to us may come back on this stream, from the moment it is up.
+          onSession: (session) => session.on('stanza', (stanza) => this.onInboundStanza(stanza)),
         })
         return { session, target }
       } catch (error) {
@@ -409,7 +414,7 @@ export class Federation extends EventEmitter<FederationEvents> {
   }
 
   /** The peer software rules; a refused peer's stream is closed with policy-violation. */
-  private async admit(local: string, remote: string, session: OutboundSession): Promise<void> {
+  private async admit(local: string, remote: string, session: S2SSession): Promise<void> {
     const verdict = await this.peerSoftware.check(local, remote, (iq) => session.sendStanza(iq))
     if (!verdict.allowed) {
       await session.close('policy-violation', verdict.reason)
@@ -454,7 +459,10 @@ export class Federation extends EventEmitter<FederationEvents> {
         remote: pair.remote,
         state: 'established',
         mechanism: pair.mechanism,
+        bidi: session.bidi,
       })
+      // XEP-0288: our stanzas to that domain can ride the same connection.
+      if (session.bidi && this.state === 'running') this.linkFor(pair.local, pair.remote).adopt(session)
     })
     session.on('stanza', (stanza) => this.onInboundStanza(stanza))
     session.once('closed', ({ error }) => {

@@ -1,6 +1,7 @@
 import {
   NegotiationError,
   type OutboundSession,
+  type S2SSession,
   type StanzaErrorCondition,
   StreamError,
 } from '@xmpp-federation/stream'
@@ -18,12 +19,13 @@ export interface LinkOptions {
   /** Opens an authenticated stream to the remote domain over the first target that works. */
   connect(local: string, remote: string): Promise<{ session: OutboundSession; target: ConnectionTarget }>
   /** Checks that may still refuse the authenticated peer (its software); throws to refuse. */
-  admit(session: OutboundSession): Promise<void>
+  admit(session: S2SSession): Promise<void>
   /** Bounded backoff between failed attempts: first delay and ceiling. */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number }
   /** Called for each stanza that could not be written, with the condition to bounce it with. */
   onBounce(item: PendingStanza, condition: StanzaErrorCondition, reason: string): void
-  onEstablished(session: OutboundSession, target: ConnectionTarget): void
+  /** `target` is undefined for a stream the peer opened (XEP-0288). */
+  onEstablished(session: S2SSession, target: ConnectionTarget | undefined): void
   onFailure(error: Error, condition: StanzaErrorCondition): void
   onClosed(error: Error | undefined): void
   /** XEP-0198: this many unacknowledged stanzas of a dead stream are being resent. */
@@ -36,11 +38,12 @@ export interface LinkOptions {
  * Everything about sending from one local domain to one remote domain: the
  * stream (reused), the queue while it connects, and the backoff after a
  * failure. There is no sticky bounce window: every send after a failure tries
- * again, no sooner than the backoff allows.
+ * again, no sooner than the backoff allows. The stream is ours, or one the
+ * peer opened to us and made bidirectional (XEP-0288).
  */
 export class OutboundLink {
   state: LinkState = 'idle'
-  session: OutboundSession | undefined
+  session: S2SSession | undefined
   target: ConnectionTarget | undefined
   lastError: { condition: StanzaErrorCondition; message: string; at: number } | undefined
   /** Round trip of the last XEP-0199 ping over this pair, in ms. */
@@ -96,6 +99,22 @@ export class OutboundLink {
     if (this.session) await this.session.close()
   }
 
+  /**
+   * XEP-0288: the peer opened a bidirectional stream to us, authenticated for
+   * this pair. It becomes this link's stream unless the link has one or is
+   * opening one. Returns whether it was taken.
+   */
+  adopt(session: S2SSession): boolean {
+    if (this.stopped || this.session || this.state === 'connecting') return false
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    void this.use(session, undefined).catch((error: Error) => {
+      this.session = undefined
+      this.onConnectFailed(error)
+    })
+    return true
+  }
+
   private async connect(): Promise<void> {
     this.state = 'connecting'
     this.retryTimer = undefined
@@ -105,27 +124,32 @@ export class OutboundLink {
         await session.close()
         return
       }
-      this.session = session
-      this.target = target
-      this.state = 'admitting'
-      session.once('closed', ({ error }) => this.onSessionClosed(session, error))
-      await this.options.admit(session)
-      if (this.session !== session || this.stopped) return
-      this.state = 'established'
-      this.failures = 0
-      this.options.onEstablished(session, target)
-      this.flush(session)
+      await this.use(session, target)
     } catch (error) {
       this.session = undefined
       this.onConnectFailed(error as Error)
     }
   }
 
-  private flush(session: OutboundSession): void {
+  /** Takes an authenticated stream: admission checks, then the queue goes out. */
+  private async use(session: S2SSession, target: ConnectionTarget | undefined): Promise<void> {
+    this.session = session
+    this.target = target
+    this.state = 'admitting'
+    session.once('closed', ({ error }) => this.onSessionClosed(session, error))
+    await this.options.admit(session)
+    if (this.session !== session || this.stopped) return
+    this.state = 'established'
+    this.failures = 0
+    this.options.onEstablished(session, target)
+    this.flush(session)
+  }
+
+  private flush(session: S2SSession): void {
     for (const item of this.queue.drain()) this.write(session, item)
   }
 
-  private write(session: OutboundSession, item: PendingStanza): void {
+  private write(session: S2SSession, item: PendingStanza): void {
     try {
       session.sendStanza(item.stanza)
       item.resolve()
@@ -137,7 +161,7 @@ export class OutboundLink {
     }
   }
 
-  private onSessionClosed(session: OutboundSession, error: Error | undefined): void {
+  private onSessionClosed(session: S2SSession, error: Error | undefined): void {
     if (this.session !== session) return
     this.session = undefined
     this.options.onClosed(error)
@@ -152,7 +176,7 @@ export class OutboundLink {
    * next one (at-least-once: the peer may have handled some and lost the ack).
    * Their send() promises settled at write time; a failure now bounces them.
    */
-  private resendUnacknowledged(session: OutboundSession): void {
+  private resendUnacknowledged(session: S2SSession): void {
     const stanzas = session.unacknowledged
     if (stanzas.length === 0 || this.stopped) return
     const expiresAt = Date.now() + this.options.resendTtlMs

@@ -25,8 +25,10 @@ export interface DomainStatus {
   readonly lastError: { condition: string; message: string; at: string } | undefined
   /** Round trip of the last XEP-0199 ping (`federation.ping`), in ms. */
   readonly rttMs: number | undefined
-  /** Where an outbound stream connected (host:port, direct TLS or not). */
+  /** Where an outbound stream connected (host:port, direct TLS or not), or that it rides the peer's stream. */
   readonly target: string | undefined
+  /** XEP-0288: the stream carries stanzas both ways. */
+  readonly bidi: boolean
 }
 
 export interface FederationStatus {
@@ -50,8 +52,11 @@ export function outboundStatus(link: OutboundLink): DomainStatus {
       at: new Date(link.lastError.at).toISOString(),
     },
     rttMs: link.rttMs,
-    target:
-      link.target && `${link.target.host}:${link.target.port}${link.target.directTls ? ' (direct TLS)' : ''}`,
+    target: link.target
+      ? `${link.target.host}:${link.target.port}${link.target.directTls ? ' (direct TLS)' : ''}`
+      : session?.direction === 'inbound'
+        ? 'the stream the peer opened (XEP-0288)'
+        : undefined,
   }
 }
 
@@ -86,6 +91,7 @@ function sessionFacts(session: S2SSession | undefined) {
       trusted: certificate.chain.ok,
     },
     unacknowledged: session?.unacknowledged.length ?? 0,
+    bidi: session?.bidi ?? false,
     stanzasIn: session?.stats.stanzasIn ?? 0,
     stanzasOut: session?.stats.stanzasOut ?? 0,
   }

@@ -18,6 +18,8 @@ export interface SessionEvent {
   readonly remote: string
   readonly state: 'established' | 'closed' | 'failed'
   readonly mechanism?: string
+  /** XEP-0288: the stream carries stanzas both ways. */
+  readonly bidi?: boolean
   readonly error?: Error
 }
 

@@ -15,6 +15,13 @@ export const queueSchema = z.strictObject({
     .meta({ description: 'a held stanza bounces after this many milliseconds' }),
 })
 
+export const streamsSchema = z.strictObject({
+  bidi: z.boolean().default(true).meta({
+    description:
+      'XEP-0288: one connection carries both directions. Offered to peers, and asked of peers whose certificate names their domain; fewer connections, and a peer that cannot accept connections can still receive',
+  }),
+})
+
 export const timeoutsSchema = z.strictObject({
   connectMs: milliseconds.default(10000).meta({ description: 'TCP connect to one peer address' }),
   negotiationMs: milliseconds.default(30000).meta({ description: 'stream header to authenticated stream' }),
