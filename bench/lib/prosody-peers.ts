@@ -1,6 +1,6 @@
 /**
  * Prosody a.test and b.test as the bench runs them: certificate mode (SASL EXTERNAL both ways),
- * Nagle off (the testing package's default), on 127.0.0.72/73, with alice@a.test and
+ * Nagle off (the testing package's default), XEP-0288 (mod_s2s_bidi) loaded, on 127.0.0.72/73, with alice@a.test and
  * bob@b.test logged in through @xmpp/client. Our own domains are added to the hosts file first:
  * Prosody reads it when it starts.
  */
@@ -71,7 +71,9 @@ export async function startProsodyPair(
       certificate: await ctx.pki.files(domain),
       cafile: ctx.pki.caFile,
       scramIterations: 1000, // logins in ~70 ms instead of ~1 s; nothing else changes
-      modules: ['admin_shell'], // s2s:closeall(), to make a link cold again
+      // admin_shell: s2s:closeall(), to make a link cold again. s2s_bidi: XEP-0288, which the
+      // library offers and asks for by default; Prosody ships it but does not load it unless told.
+      modules: ['admin_shell', 's2s_bidi'],
       // The default socket path (inside the data dir) is longer than a Unix socket may be.
       extraGlobal: `admin_socket = "${adminSocket(domain)}"`,
     })
