@@ -106,7 +106,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         directory: this.options.directory,
         onDecision: (event) => this.onDecision(event),
       })
-    // The XEP-0092 answer comes back over the peer's stream to us: without a listener it never can.
+    // The XEP-0092 answer comes back on a bidirectional stream or over the peer's stream to our listener.
     this.peerSoftware = new PeerSoftwareCheck(
       this.policy,
       (iq, timeoutMs, write) => this.expectAnswer(iq, timeoutMs, write),
@@ -415,7 +415,7 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   /** The peer software rules; a refused peer's stream is closed with policy-violation. */
   private async admit(local: string, remote: string, session: S2SSession): Promise<void> {
-    const verdict = await this.peerSoftware.check(local, remote, (iq) => session.sendStanza(iq))
+    const verdict = await this.peerSoftware.check(local, remote, (iq) => session.sendStanza(iq), session.bidi)
     if (!verdict.allowed) {
       await session.close('policy-violation', verdict.reason)
       throw new DeliveryError(verdict.condition, verdict.reason)

@@ -39,14 +39,14 @@ export class PeerSoftwareCheck {
       write: (iq: Element) => void,
     ) => Promise<Element>,
     private readonly options: PeerSoftwareOptions,
-    /** False when answers cannot reach us (no listener): the check is skipped. */
-    private readonly reachable: boolean,
+    /** Whether the peer can dial back with its answer (we listen); a bidirectional stream needs not. */
+    private readonly listening: boolean,
   ) {
     this.cache = createPeerSoftwareCache({ ttlMs: options.cacheTtlMs })
   }
 
+  /** Whether any rule could refuse a peer: otherwise nobody is asked. */
   get enabled(): boolean {
-    if (!this.reachable) return false
     const { peerRules, unknownSoftware } = this.policy.input.policy
     return peerRules.some((rule) => rule.action === 'refuse') || unknownSoftware === 'refuse'
   }
@@ -57,9 +57,21 @@ export class PeerSoftwareCheck {
     return hit ? this.policy.checkPeerSoftware(remote, hit.value) : undefined
   }
 
-  /** `write` puts the query on the new stream itself: the link's queue waits for this verdict. */
-  async check(local: string, remote: string, write: (iq: Element) => void): Promise<Decision> {
+  /**
+   * `write` puts the query on the new stream itself: the link's queue waits for this verdict.
+   * The answer comes back on the same stream when it is bidirectional (XEP-0288), else over
+   * the peer's stream to our listener; with neither it could never arrive, and nobody is asked.
+   */
+  async check(
+    local: string,
+    remote: string,
+    write: (iq: Element) => void,
+    bidirectional: boolean,
+  ): Promise<Decision> {
     if (!this.enabled) return { allowed: true, code: 'ALLOWED', reason: 'no peer software rules' }
+    if (!this.listening && !bidirectional) {
+      return { allowed: true, code: 'ALLOWED', reason: 'no way for the answer to reach us (no listener)' }
+    }
     const hit = this.cache.get(remote, Date.now())
     const software = hit ? hit.value : await this.ask(local, remote, write)
     return this.policy.checkPeerSoftware(remote, software)

@@ -103,6 +103,26 @@ describe('XEP-0288: one connection carries both directions between two federatio
     expect(inboundStreams(c)).toHaveLength(1)
   })
 
+  it('lets a node without a listener check peer software: the answer rides the bidirectional stream', async () => {
+    const checked = async (bidi: boolean) => {
+      const d = await startFederation({ config: await configFor(pki, 'd.test', { listen: [D] }) })
+      const c = await startFederation({
+        config: await configFor(pki, 'c.test', { routes: { 'd.test': [D] }, streams: { bidi } }),
+      })
+      running.push(c, d)
+      const decisions: DecisionEvent[] = []
+      c.on('decision', (e) => decisions.push(e))
+      const atD = nextStanza(d, (s) => s.attrs.id === 'out-only')
+      await c.send(xml('message', { from: 'bot@c.test', to: 'eve@d.test', id: 'out-only' }))
+      await atD
+      await Promise.all(running.splice(0).map((f) => f.stop()))
+      return decisions.some((e) => e.check === 'peer-software' && e.remote === 'd.test' && e.decision.allowed)
+    }
+    expect(await checked(true)).toBe(true)
+    // Without XEP-0288 the answer could never reach a node nobody can dial: nobody is asked.
+    expect(await checked(false)).toBe(false)
+  })
+
   it('opens a stream of its own again once the shared one is gone', async () => {
     const { c, d } = await pair({ c: true, d: true })
     const atD = nextStanza(d, (s) => s.attrs.id === 'hello')
