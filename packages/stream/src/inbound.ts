@@ -32,6 +32,7 @@ export class InboundSession extends S2SSession {
   private to: string | undefined
   private from: string | undefined
   private securing = false
+  private restartTimer: NodeJS.Timeout | undefined
 
   constructor(socket: Duplex, context: StreamContext, directTls: boolean) {
     super(socket, context)
@@ -57,6 +58,12 @@ export class InboundSession extends S2SSession {
    */
   restartStream(): void {
     this.restart()
+    // Authenticated but silent: what we write meanwhile waits for the new header, so it may not wait forever.
+    this.restartTimer = setTimeout(
+      () => this.fail(new StreamError('connection-timeout', 'the peer did not restart the stream')),
+      this.context.timeouts.negotiationMs,
+    )
+    this.restartTimer.unref?.()
   }
 
   protected headerFields() {
@@ -64,6 +71,7 @@ export class InboundSession extends S2SSession {
   }
 
   protected onPeerHeader(header: PeerHeader): void {
+    clearTimeout(this.restartTimer)
     const refusal = this.acceptAddresses(header)
     // A fresh id for every stream header we answer (RFC 6120 §4.7.3).
     this.streamId = randomBytes(12).toString('base64url')

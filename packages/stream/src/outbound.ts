@@ -124,6 +124,8 @@ export class OutboundSession extends S2SSession {
   /** The peer's latest `<stream:features/>`. */
   features: Element | undefined
   private negotiating = false
+  /** XEP-0288: per remote domain, whether the peer's certificate names it (asked once per domain). */
+  private readonly certified = new Map<string, boolean>()
 
   constructor(
     socket: Duplex,
@@ -200,7 +202,21 @@ export class OutboundSession extends S2SSession {
     if (!this.isAuthenticated(to, from)) {
       return new StreamError('invalid-from', `${from} -> ${to} is not a pair authenticated on this stream`)
     }
+    // A pair piggybacked later (dialback) names a domain we reach through this peer, not one
+    // it proved to be: only what its certificate names may speak back.
+    if (!this.certifiedAsPeer(from)) {
+      return new StreamError('invalid-from', `the peer's certificate does not name ${from}`)
+    }
     return undefined
+  }
+
+  private certifiedAsPeer(domain: string): boolean {
+    let certified = this.certified.get(domain)
+    if (certified === undefined) {
+      certified = this.tls?.peerCertificate?.validFor(domain) ?? false
+      this.certified.set(domain, certified)
+    }
+    return certified
   }
 
   protected override holdsEarlyStanzas(): boolean {

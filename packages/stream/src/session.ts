@@ -113,6 +113,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private pendingWrites = ''
   /** Writes made while a restarted stream has no header of ours yet: they follow the new header and features. */
   private heldUntilHeader = ''
+  /** The stanzas among those writes, until they are released. */
+  private heldStanzas: Element[] = []
   /** Outbound bidi: stanzas that arrived before our side finished authenticating, checked once it has. */
   private earlyStanzas: Element[] = []
   private ignoreInput = false
@@ -180,12 +182,17 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
     this.send(stanza)
     this.stats.stanzasOut++
-    this.sm?.sent(stanza)
+    const counted = this.sm?.sent(stanza) ?? false
+    if (!counted && !this.headerSent) this.heldStanzas.push(stanza)
   }
 
-  /** XEP-0198: stanzas written on this stream that the peer has not acknowledged (none without XEP-0198). */
+  /**
+   * Stanzas this stream cannot vouch for: written and not acknowledged (XEP-0198), or
+   * still waiting for our header after a restart (never on the wire if the stream dies).
+   */
   get unacknowledged(): readonly Element[] {
-    return this.sm?.unacknowledged ?? []
+    const acked = this.sm?.unacknowledged ?? []
+    return this.heldStanzas.length === 0 ? acked : [...this.heldStanzas, ...acked]
   }
 
   /** Authorises a domain pair on this stream (called by auth mechanisms). */
@@ -322,6 +329,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     const held = this.heldUntilHeader
     if (held === '') return
     this.heldUntilHeader = ''
+    this.heldStanzas = []
     this.write(held)
   }
 

@@ -83,15 +83,16 @@ export class StreamManagement {
     this.stop()
   }
 
-  /** Called for each stanza written. */
-  sent(stanza: Element): void {
-    if (!this.countingSent) return
+  /** Called for each stanza written; false when it is not counted (stream management not on yet). */
+  sent(stanza: Element): boolean {
+    if (!this.countingSent) return false
     this.unacked.push(stanza)
     if (this.unacked.length >= this.options.requestEvery) this.requestAck()
     else if (!this.requestTimer) {
       this.requestTimer = setTimeout(() => this.requestAck(), this.options.requestAfterMs)
       this.requestTimer.unref?.()
     }
+    return true
   }
 
   /** Called for each stanza received while enabled. */

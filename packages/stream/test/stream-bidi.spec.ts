@@ -56,6 +56,34 @@ describe('XEP-0288 bidirectional s2s streams', () => {
     await pair.close()
   })
 
+  it('takes stanzas back only from domains the peer certificate names, not from pairs piggybacked later', async () => {
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
+    const inbound = await inboundOf(pair)
+    // As dialback piggybacking would: c.test -> x.test added on the stream to d.test's server.
+    outbound.authenticatePair('c.test', 'x.test', 'dialback')
+    inbound.send(message('bob@x.test', 'alice@c.test', 'claims-x'))
+    const { error } = await outbound.closed
+    expect((error as StreamError).condition).toBe('invalid-from')
+    expect((error as StreamError).message).toMatch(/does not name x\.test/)
+    await pair.close()
+  })
+
+  it('closes an authenticated stream whose peer never restarts it, instead of holding our writes', async () => {
+    const pair = await connectedPair(pki, { server: { timeouts: { negotiationMs: 300 } } })
+    const inbound = await inboundOf(pair)
+    inbound.on('authenticated', () => {
+      // The peer's restart never reaches us: swallow what it sends from now on.
+      ;(inbound as unknown as { stopReading(): void }).stopReading()
+      inbound.sendStanza(message('bob@d.test', 'alice@c.test', 'waiting'))
+    })
+    const { error } = await inbound.closed
+    expect((error as StreamError).condition).toBe('connection-timeout')
+    // Never on the wire: the router resends it over the next stream.
+    expect(inbound.unacknowledged.map((s) => s.attrs.id)).toEqual(['waiting'])
+    await pair.close()
+  })
+
   it('is not asked for when switched off, and then the receiving side cannot send back', async () => {
     const pair = await connectedPair(pki, { client: { bidi: false } })
     const outbound = await pair.outbound
