@@ -75,6 +75,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   private resolver: Resolver | undefined
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
+  /** XEP-0288: inbound streams that may carry our stanzas back, by "local remote" pair. */
+  private readonly bidiInbound = new Map<string, InboundSession>()
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
@@ -343,6 +345,10 @@ export class Federation extends EventEmitter<FederationEvents> {
         queue: { maxStanzas: config.queue.maxStanzas, maxBytes: config.queue.maxBytes },
         backoff: this.options.backoff ?? { initialMs: 250, maxMs: 10_000 },
         connect: (l, r) => this.connect(l, r, true),
+        offered: () => {
+          const session = this.bidiInbound.get(key)
+          return session?.phase === 'established' ? session : undefined
+        },
         admit: (session) => this.admit(local, remote, session),
         onBounce: (item, condition, reason) => this.bounceOutbound(item, condition, reason),
         onEstablished: (session) => {
@@ -461,12 +467,23 @@ export class Federation extends EventEmitter<FederationEvents> {
         mechanism: pair.mechanism,
         bidi: session.bidi,
       })
-      // XEP-0288: our stanzas to that domain can ride the same connection.
-      if (session.bidi && this.state === 'running') this.linkFor(pair.local, pair.remote).adopt(session)
+      // XEP-0288: our stanzas to that domain can ride this connection. Taken when we next send
+      // (or now, if stanzas wait for a stream): a link per inbound stream would cost memory and
+      // an XEP-0092 query to every peer that merely writes to us.
+      if (session.bidi) {
+        const key = `${pair.local} ${pair.remote}`
+        this.bidiInbound.set(key, session)
+        const link = this.links.get(key)
+        if (link && link.queued.stanzas > 0) link.adopt(session)
+      }
     })
     session.on('stanza', (stanza) => this.onInboundStanza(stanza))
     session.once('closed', ({ error }) => {
       this.inbound.delete(session)
+      for (const pair of session.authenticatedPairs) {
+        const key = `${pair.local} ${pair.remote}`
+        if (this.bidiInbound.get(key) === session) this.bidiInbound.delete(key)
+      }
       for (const remote of new Set(session.authenticatedPairs.map((p) => p.remote)))
         this.countInbound(remote, -1)
       for (const pair of session.authenticatedPairs) {

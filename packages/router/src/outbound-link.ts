@@ -18,6 +18,8 @@ export interface LinkOptions {
   readonly queue: QueueLimits
   /** Opens an authenticated stream to the remote domain over the first target that works. */
   connect(local: string, remote: string): Promise<{ session: OutboundSession; target: ConnectionTarget }>
+  /** XEP-0288: an established bidirectional stream the peer opened for this pair, to use instead of dialling. */
+  offered(): S2SSession | undefined
   /** Checks that may still refuse the authenticated peer (its software); throws to refuse. */
   admit(session: S2SSession): Promise<void>
   /** Bounded backoff between failed attempts: first delay and ceiling. */
@@ -86,8 +88,9 @@ export class OutboundLink {
       return
     }
     this.scheduleExpiry()
-    if (this.state === 'idle') void this.connect()
-    else if (this.state === 'backing-off' && !this.retryTimer) this.scheduleRetry()
+    if (this.state === 'idle') this.start()
+    // A stream the peer opened proves it is back: no need to wait out the backoff.
+    else if (this.state === 'backing-off' && !this.adoptOffered() && !this.retryTimer) this.scheduleRetry()
   }
 
   /** Bounces whatever waits, closes the stream, and refuses further sends. */
@@ -105,6 +108,7 @@ export class OutboundLink {
    * opening one. Returns whether it was taken.
    */
   adopt(session: S2SSession): boolean {
+    if (session.phase !== 'established') return false
     if (this.stopped || this.session || this.state === 'connecting') return false
     clearTimeout(this.retryTimer)
     this.retryTimer = undefined
@@ -113,6 +117,16 @@ export class OutboundLink {
       this.onConnectFailed(error)
     })
     return true
+  }
+
+  /** A stream for the queue: the peer's bidirectional one when it has offered it, else our own. */
+  private start(): void {
+    if (!this.adoptOffered()) void this.connect()
+  }
+
+  private adoptOffered(): boolean {
+    const offered = this.options.offered()
+    return offered !== undefined && this.adopt(offered)
   }
 
   private async connect(): Promise<void> {
@@ -168,7 +182,7 @@ export class OutboundLink {
     this.resendUnacknowledged(session)
     if (this.state === 'established' || this.state === 'admitting') this.state = 'idle'
     // Stanzas that arrived between the close and now reconnect at once.
-    if (this.queue.size > 0 && !this.stopped) void this.connect()
+    if (this.queue.size > 0 && !this.stopped) this.start()
   }
 
   /**
@@ -200,7 +214,7 @@ export class OutboundLink {
 
   private scheduleRetry(): void {
     const delay = Math.max(0, this.retryAt - Date.now())
-    this.retryTimer = setTimeout(() => void this.connect(), delay)
+    this.retryTimer = setTimeout(() => this.start(), delay)
     this.retryTimer.unref?.()
   }
 
