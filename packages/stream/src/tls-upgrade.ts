@@ -73,8 +73,7 @@ export function handshake(socket: TLSSocket, role: 'client' | 'server'): Promise
 
 /** What a finished handshake tells us, with our verdict on the peer's certificate. */
 export function inspectTls(socket: TLSSocket, anchors: TrustAnchors): TlsState {
-  // One read of the peer chain: on Node 20, getPeerCertificate(true) after
-  // getPeerX509Certificate() on a client socket returns an empty object.
+  // One read of the peer chain, reused for every later question about the peer.
   const presented = peerChain(socket)
   const leaf = presented[0]
   let peerCertificate: PeerCertificate | undefined
