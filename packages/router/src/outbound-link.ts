@@ -151,6 +151,9 @@ export class OutboundLink {
     this.target = target
     this.state = 'admitting'
     session.once('closed', ({ error }) => this.onSessionClosed(session, error))
+    // Answers may use a stream still being admitted (as in send()): the peer may be waiting
+    // for one, e.g. its own XEP-0092 query, before it admits us in turn.
+    for (const item of this.queue.take((waiting) => waiting.answer === true)) this.write(session, item)
     await this.options.admit(session)
     if (this.session !== session || this.stopped) return
     this.state = 'established'

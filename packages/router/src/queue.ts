@@ -70,11 +70,16 @@ export class StanzaQueue {
 
   /** Removes and returns the stanzas whose TTL has passed. */
   expire(now: number): PendingStanza[] {
-    const expired = this.entries.filter((entry) => entry.item.expiresAt <= now)
-    if (expired.length === 0) return []
-    this.entries = this.entries.filter((entry) => entry.item.expiresAt > now)
-    this.byteCount -= expired.reduce((sum, entry) => sum + entry.bytes, 0)
-    return expired.map((entry) => entry.item)
+    return this.take((item) => item.expiresAt <= now)
+  }
+
+  /** Removes and returns the stanzas `selected` picks, oldest first; the others keep their order. */
+  take(selected: (item: PendingStanza) => boolean): PendingStanza[] {
+    const taken = this.entries.filter((entry) => selected(entry.item))
+    if (taken.length === 0) return []
+    this.entries = this.entries.filter((entry) => !selected(entry.item))
+    this.byteCount -= taken.reduce((sum, entry) => sum + entry.bytes, 0)
+    return taken.map((entry) => entry.item)
   }
 
   /** When the oldest stanza expires (FIFO with one TTL: the first), or undefined when empty. */

@@ -1,0 +1,78 @@
+import type { S2SSession } from '@xmpp-federation/stream'
+import { EventEmitter } from 'eventemitter3'
+import type { Element } from 'ltx'
+import { describe, expect, it } from 'vitest'
+import { OutboundLink } from '../src/outbound-link.js'
+import { type PendingStanza, StanzaQueue } from '../src/queue.js'
+import { xml } from '../src/xml.js'
+
+const pending = (id: string, answer = false): PendingStanza => ({
+  stanza: xml('iq', { from: 'c.test', to: 'd.test', id, type: answer ? 'result' : 'get' }),
+  expiresAt: Date.now() + 60_000,
+  answer,
+  resolve: () => {},
+  reject: () => {},
+})
+
+/** The parts of a stream a link uses: established, records what is written. */
+function fakeStream(): S2SSession & { written: string[] } {
+  const stream = Object.assign(new EventEmitter(), {
+    phase: 'established',
+    bidi: true,
+    unacknowledged: [],
+    written: [] as string[],
+    sendStanza(stanza: Element) {
+      stream.written.push(stanza.attrs.id)
+    },
+    close: async () => ({ error: undefined, initiator: 'local' }),
+  })
+  return stream as unknown as S2SSession & { written: string[] }
+}
+
+describe('StanzaQueue.take', () => {
+  it('removes what it selects, keeps the rest in order, and keeps the byte count right', () => {
+    const queue = new StanzaQueue({ maxStanzas: 10, maxBytes: 10_000 })
+    for (const item of [pending('a'), pending('b', true), pending('c'), pending('d', true)]) queue.offer(item)
+    const bytesBefore = queue.bytes
+    expect(queue.take((item) => item.answer === true).map((i) => i.stanza.attrs.id)).toEqual(['b', 'd'])
+    expect(queue.bytes).toBeLessThan(bytesBefore)
+    expect(queue.drain().map((i) => i.stanza.attrs.id)).toEqual(['a', 'c'])
+    expect(queue.bytes).toBe(0)
+  })
+})
+
+describe('OutboundLink taking a stream the peer opened (XEP-0288)', () => {
+  it('writes waiting answers at once and holds the rest until admission completes', async () => {
+    const stream = fakeStream()
+    let admitted!: () => void
+    const link = new OutboundLink({
+      local: 'c.test',
+      remote: 'd.test',
+      queue: { maxStanzas: 10, maxBytes: 10_000 },
+      connect: () => Promise.reject(new Error('must not dial: the peer offered a stream')),
+      offered: () => stream,
+      admit: () =>
+        new Promise<void>((resolve) => {
+          admitted = resolve
+        }),
+      backoff: { initialMs: 10, maxMs: 10 },
+      onBounce: () => {
+        throw new Error('nothing bounces here')
+      },
+      onEstablished: () => {},
+      onFailure: () => {},
+      onClosed: () => {},
+      onResend: () => {},
+      resendTtlMs: 1000,
+    })
+    // The answer is queued first: it is what makes the link take the stream.
+    link.send(pending('answer', true))
+    link.send(pending('message'))
+    // The peer may be waiting for this answer before it admits us in turn.
+    expect(stream.written).toEqual(['answer'])
+    expect(link.state).toBe('admitting')
+    admitted()
+    await expect.poll(() => link.state).toBe('established')
+    expect(stream.written).toEqual(['answer', 'message'])
+  })
+})
