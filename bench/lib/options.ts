@@ -77,7 +77,8 @@ export function parseOptions(argv: string[]): Options | undefined {
     p1variants: values['p1-variants']?.split(',').map((v) => v.trim()) ?? ['baseline', 'stream', 'library'],
     only: new Set(only as ScenarioId[]),
     p2n: int(values['p2-n'], quick ? 5_000 : 20_000),
-    p3repeats: quick ? 3 : 5,
+    // A cold link takes milliseconds: many repeats are cheap, and one noisy one moves a median of five.
+    p3repeats: quick ? 5 : 15,
     p4streams: list(values['p4-streams'], quick ? [250, 500, 1000] : [1000, 5000, 10_000]),
     p5domains: list(values['p5-domains'], quick ? [1, 10, 100] : [1, 100, 1000]),
     p5n: quick ? 20_000 : 100_000,
