@@ -75,7 +75,7 @@ export class Federation extends EventEmitter<FederationEvents> {
   private resolver: Resolver | undefined
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
-  /** XEP-0288: inbound streams that may carry our stanzas back, by "local remote" pair. */
+  /** XEP-0288: inbound streams that may carry our stanzas back, by linkKey. */
   private readonly bidiInbound = new Map<string, InboundSession>()
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
@@ -270,7 +270,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     )
     if (answer.attrs.type !== 'result') throw errorFromIq(answer)
     const rtt = performance.now() - started
-    const link = this.links.get(`${localDomain} ${remoteDomain}`)
+    const link = this.links.get(linkKey(localDomain, remoteDomain))
     if (link) link.rttMs = rtt
     return rtt
   }
@@ -321,7 +321,7 @@ export class Federation extends EventEmitter<FederationEvents> {
    * domain gets no link, so every later send asks again and bounces again.
    */
   private sendOver(local: string, remote: string, item: PendingStanza): void {
-    const link = this.links.get(`${local} ${remote}`)
+    const link = this.links.get(linkKey(local, remote))
     if (link) {
       link.send(item)
       return
@@ -335,7 +335,7 @@ export class Federation extends EventEmitter<FederationEvents> {
   }
 
   private linkFor(local: string, remote: string): OutboundLink {
-    const key = `${local} ${remote}`
+    const key = linkKey(local, remote)
     let link = this.links.get(key)
     if (!link) {
       const config = this.config!
@@ -345,10 +345,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         queue: { maxStanzas: config.queue.maxStanzas, maxBytes: config.queue.maxBytes },
         backoff: this.options.backoff ?? { initialMs: 250, maxMs: 10_000 },
         connect: (l, r) => this.connect(l, r, true),
-        offered: () => {
-          const session = this.bidiInbound.get(key)
-          return session?.phase === 'established' ? session : undefined
-        },
+        offered: () => this.bidiInbound.get(key),
         admit: (session) => this.admit(local, remote, session),
         onBounce: (item, condition, reason) => this.bounceOutbound(item, condition, reason),
         onEstablished: (session) => {
@@ -471,7 +468,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       // (or now, if stanzas wait for a stream): a link per inbound stream would cost memory and
       // an XEP-0092 query to every peer that merely writes to us.
       if (session.bidi) {
-        const key = `${pair.local} ${pair.remote}`
+        const key = linkKey(pair.local, pair.remote)
         this.bidiInbound.set(key, session)
         const link = this.links.get(key)
         if (link && link.queued.stanzas > 0) link.adopt(session)
@@ -481,7 +478,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     session.once('closed', ({ error }) => {
       this.inbound.delete(session)
       for (const pair of session.authenticatedPairs) {
-        const key = `${pair.local} ${pair.remote}`
+        const key = linkKey(pair.local, pair.remote)
         if (this.bidiInbound.get(key) === session) this.bidiInbound.delete(key)
       }
       for (const remote of new Set(session.authenticatedPairs.map((p) => p.remote)))
@@ -621,6 +618,11 @@ const PER_STANZA_CHECKS: ReadonlySet<DecisionEvent['check']> = new Set([
 /** Builds a federation; call `start()` to validate the config and listen. */
 export function createFederation(options: FederationOptions): Federation {
   return new Federation(options)
+}
+
+/** Links and XEP-0288 streams are found by their (local, remote) domain pair. */
+function linkKey(local: string, remote: string): string {
+  return `${local} ${remote}`
 }
 
 function answersFrom(from: string, responder: string): boolean {

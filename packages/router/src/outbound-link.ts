@@ -18,7 +18,7 @@ export interface LinkOptions {
   readonly queue: QueueLimits
   /** Opens an authenticated stream to the remote domain over the first target that works. */
   connect(local: string, remote: string): Promise<{ session: OutboundSession; target: ConnectionTarget }>
-  /** XEP-0288: an established bidirectional stream the peer opened for this pair, to use instead of dialling. */
+  /** XEP-0288: a bidirectional stream the peer opened for this pair, to use instead of dialling (if established). */
   offered(): S2SSession | undefined
   /** Checks that may still refuse the authenticated peer (its software); throws to refuse. */
   admit(session: S2SSession): Promise<void>

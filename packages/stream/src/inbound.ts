@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { StreamContext } from './context.js'
-import { domainOfAddress, normalizeDomain } from './domain.js'
+import { normalizeDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -118,14 +118,7 @@ export class InboundSession extends S2SSession {
     if (!this.hasAuthenticatedPairs) {
       return new StreamError('not-authorized', 'stanza sent before the stream was authenticated')
     }
-    const from = domainOfAddress(stanza.attrs.from ?? '')
-    const to = domainOfAddress(stanza.attrs.to ?? '')
-    if (!from || !to) return new StreamError('improper-addressing', 'stanza lacks a valid from or to address')
-    if (!this.context.localDomains.has(to)) return new StreamError('host-unknown', `${to} is not served here`)
-    if (!this.isAuthenticated(to, from)) {
-      return new StreamError('invalid-from', `${from} is not authenticated for ${to} on this stream`)
-    }
-    return undefined
+    return this.checkAddressedPair(stanza)
   }
 
   /** The header's addresses: `to` must be ours, `from` (when given) a valid domain that stays the same. */

@@ -196,14 +196,11 @@ export class OutboundSession extends S2SSession {
   protected checkStanza(stanza: Element): StreamError | undefined {
     // Without XEP-0288 a stream carries stanzas in one direction only.
     if (!this.bidi) return new StreamError('not-authorized', 'stanzas are not accepted on an outbound stream')
-    const from = domainOfAddress(stanza.attrs.from ?? '')
-    const to = domainOfAddress(stanza.attrs.to ?? '')
-    if (!from || !to) return new StreamError('improper-addressing', 'stanza lacks a valid from or to address')
-    if (!this.isAuthenticated(to, from)) {
-      return new StreamError('invalid-from', `${from} -> ${to} is not a pair authenticated on this stream`)
-    }
+    const refusal = this.checkAddressedPair(stanza)
+    if (refusal) return refusal
     // A pair piggybacked later (dialback) names a domain we reach through this peer, not one
     // it proved to be: only what its certificate names may speak back.
+    const from = domainOfAddress(stanza.attrs.from!)!
     if (!this.certifiedAsPeer(from)) {
       return new StreamError('invalid-from', `the peer's certificate does not name ${from}`)
     }

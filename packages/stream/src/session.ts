@@ -319,6 +319,21 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     for (const stanza of early) if (this.phase === 'established') this.acceptStanza(stanza)
   }
 
+  /**
+   * The check every stanza the peer sends us passes, on either side of a stream: valid
+   * addresses, `to` one of ours, `from` in a domain authenticated here for that `to`.
+   */
+  protected checkAddressedPair(stanza: Element): StreamError | undefined {
+    const from = domainOfAddress(stanza.attrs.from ?? '')
+    const to = domainOfAddress(stanza.attrs.to ?? '')
+    if (!from || !to) return new StreamError('improper-addressing', 'stanza lacks a valid from or to address')
+    if (!this.context.localDomains.has(to)) return new StreamError('host-unknown', `${to} is not served here`)
+    if (!this.isAuthenticated(to, from)) {
+      return new StreamError('invalid-from', `${from} is not authenticated for ${to} on this stream`)
+    }
+    return undefined
+  }
+
   /** Outbound bidi overrides this: the peer may send before our side has finished authenticating. */
   protected holdsEarlyStanzas(): boolean {
     return false

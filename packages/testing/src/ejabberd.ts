@@ -16,8 +16,8 @@ import {
 import { parseEjabberdAuthEvents } from './ejabberd-log.js'
 import { type EjabberdProcess, spawnEjabberd } from './ejabberd-process.js'
 import type { HostsFile } from './hosts.js'
-import { readText, tail, waitForLine } from './log-file.js'
-import { acceptsConnections, waitForPorts } from './tcp-probe.js'
+import { readText, startFailure, waitForLine } from './log-file.js'
+import { assertPortsFree, waitForPorts } from './tcp-probe.js'
 import type { Workdir } from './workdir.js'
 
 export interface StartEjabberdOptions extends EjabberdOptions {
@@ -76,10 +76,7 @@ export async function startEjabberd(options: StartEjabberdOptions): Promise<Ejab
   if (process.getuid?.() !== 0)
     throw new Error('startEjabberd needs root: ejabberdctl runs ejabberd as its own user')
   const account = await ejabberdAccount()
-  for (const port of [c2sPort, s2sPort, distPort]) {
-    if (await acceptsConnections(ip, port))
-      throw new Error(`${ip}:${port} is already in use by another process`)
-  }
+  await assertPortsFree(ip, [c2sPort, s2sPort, distPort])
   const files = await writeInstance(options, account, distPort)
   await assertEjabberdCanRead(files, options)
 
@@ -99,11 +96,7 @@ export async function startEjabberd(options: StartEjabberdOptions): Promise<Ejab
     await waitForPorts(ip, [c2sPort, s2sPort], { timeoutMs, failure: server.exitReason })
   } catch (error) {
     await server.stop()
-    throw new Error(
-      `ejabberd ${domain} did not start: ${(error as Error).message}\n` +
-        `--- ${files.consoleLogPath}\n${await tail(files.consoleLogPath)}\n` +
-        `--- ${files.logPath}\n${await tail(files.logPath)}`,
-    )
+    throw await startFailure(`ejabberd ${domain}`, error as Error, files)
   }
 
   return {

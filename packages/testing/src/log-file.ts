@@ -15,6 +15,19 @@ export async function tail(file: string, lines = 30): Promise<string> {
   return (await readText(file)).trimEnd().split('\n').slice(-lines).join('\n')
 }
 
+/** Why a peer did not start, with the end of its console output and of its log. */
+export async function startFailure(
+  name: string,
+  error: Error,
+  files: { consoleLogPath: string; logPath: string },
+): Promise<Error> {
+  return new Error(
+    `${name} did not start: ${error.message}\n` +
+      `--- ${files.consoleLogPath}\n${await tail(files.consoleLogPath)}\n` +
+      `--- ${files.logPath}\n${await tail(files.logPath)}`,
+  )
+}
+
 export interface WaitForLineOptions {
   timeoutMs: number
   /** Polled between reads: a reason to give up early (e.g. the writer exited). */

@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { parseAuthEvents, type S2sAuthEvent } from './auth-events.js'
 import { type ManagedProcess, spawnManaged } from './child-process.js'
 import type { HostsFile } from './hosts.js'
-import { readText, tail, waitForLine } from './log-file.js'
+import { readText, startFailure, waitForLine } from './log-file.js'
 import {
   defaultC2sPort,
   defaultS2sPort,
@@ -15,7 +15,7 @@ import {
   type ProsodyOptions,
   renderProsodyConfig,
 } from './prosody-config.js'
-import { acceptsConnections, waitForPorts } from './tcp-probe.js'
+import { assertPortsFree, waitForPorts } from './tcp-probe.js'
 import type { Workdir } from './workdir.js'
 
 export interface StartProsodyOptions extends ProsodyOptions {
@@ -65,12 +65,7 @@ export async function startProsody(options: StartProsodyOptions): Promise<Prosod
   const s2sPort = options.s2sPort ?? defaultS2sPort
   await assertReadable([options.certificate?.cert, options.certificate?.key, options.cafile])
   const files = await writeInstance(options)
-  // Prosody only logs a failed bind and keeps running: a port that is already
-  // open would make us "see" a server that is not ours.
-  for (const port of [c2sPort, s2sPort]) {
-    if (await acceptsConnections(ip, port))
-      throw new Error(`${ip}:${port} is already in use by another process`)
-  }
+  await assertPortsFree(ip, [c2sPort, s2sPort])
 
   // -F keeps Prosody in the foreground: the child is the server itself (no
   // daemon to chase through a pid file), and it stays in our process group.
@@ -85,11 +80,7 @@ export async function startProsody(options: StartProsodyOptions): Promise<Prosod
     await waitUntilServing(server, files.logPath, ip, [c2sPort, s2sPort], options)
   } catch (error) {
     await server.stop()
-    throw new Error(
-      `prosody ${domain} did not start: ${(error as Error).message}\n` +
-        `--- ${files.consoleLogPath}\n${await tail(files.consoleLogPath)}\n` +
-        `--- ${files.logPath}\n${await tail(files.logPath)}`,
-    )
+    throw await startFailure(`prosody ${domain}`, error as Error, files)
   }
 
   return {

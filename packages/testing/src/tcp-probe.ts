@@ -15,6 +15,17 @@ export function acceptsConnections(host: string, port: number, timeoutMs = 1000)
   })
 }
 
+/**
+ * Throws when one of the ports is already open: a server that only logs a failed bind
+ * (Prosody does) would otherwise look up while another process answers.
+ */
+export async function assertPortsFree(host: string, ports: number[]): Promise<void> {
+  for (const port of ports) {
+    if (await acceptsConnections(host, port))
+      throw new Error(`${host}:${port} is already in use by another process`)
+  }
+}
+
 export interface WaitForPortsOptions {
   timeoutMs: number
   /** Polled between attempts: a reason to give up early (e.g. the server process exited). */
