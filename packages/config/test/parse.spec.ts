@@ -39,7 +39,15 @@ describe('parseConfig with a minimal configuration', () => {
       },
       emailForFederation: { enabled: false, unmapped: 'keep-jid', emailDomains: [] },
       queue: { maxStanzas: 1000, maxBytes: 1048576, ttlMs: 30000 },
-      streams: { bidi: true },
+      streams: {
+        bidi: true,
+        maxBufferedBytes: 1048576,
+        maxBufferedBytesTotal: 67108864,
+        maxUnackedStanzas: 1000,
+        maxUnackedBytes: 2097152,
+        ackTimeoutMs: 30000,
+        maxDomainsPerCertificate: 64,
+      },
       timeouts: { connectMs: 10000, negotiationMs: 30000, keepaliveMs: 60000, idleMs: 600000, dnsMs: 5000 },
     } satisfies FederationConfig)
   })

@@ -109,11 +109,17 @@ export function parseAddress(address: string): AddressParts | undefined {
   const resource = slash === -1 ? undefined : address.slice(slash + 1)
   if (resource === '') return undefined
   const at = bare.indexOf('@')
-  const local = at === -1 ? undefined : bare.slice(0, at)
+  // Width-mapped first (RFC 8265 §3.3.1): a full-width '＠' or '／' is the character it maps to.
+  const local = at === -1 ? undefined : mapWidth(bare.slice(0, at))
   if (local !== undefined && !isValidLocalpart(local)) return undefined
   const domain = normalizeDomain(at === -1 ? bare : bare.slice(at + 1))
   if (domain === undefined) return undefined
   return { local, domain, resource }
+}
+
+/** Full-width and half-width forms (U+FF01–U+FFEF) become the characters they stand for. */
+function mapWidth(text: string): string {
+  return /[\uff01-\uffef]/.test(text) ? text.replace(/[\uff01-\uffef]/g, (c) => c.normalize('NFKC')) : text
 }
 
 /** RFC 7622 §3.3.1 forbids these in a localpart; emails may hold others (o'brien is not one of them). */
@@ -127,6 +133,28 @@ export function bareKey(parts: AddressParts): string {
 }
 
 const domainOfString = memoizeString((address) => parseAddress(address)?.domain, MEMO)
+
+/** Non-ASCII spaces in a resource become U+0020 (RFC 8265 §4.2.1, OpaqueString). */
+const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g
+
+const canonicalString = memoizeString((address) => {
+  const parts = parseAddress(address)
+  if (!parts) return undefined
+  const local = parts.local === undefined ? '' : `${parts.local.toLowerCase().normalize('NFC')}@`
+  const resource =
+    parts.resource === undefined ? '' : `/${parts.resource.replace(NON_ASCII_SPACE, ' ').normalize('NFC')}`
+  return `${local}${parts.domain}${resource}`
+}, MEMO)
+
+/**
+ * The canonical form of an address (RFC 7622 §3): localpart width-mapped, lower-cased
+ * and NFC (UsernameCaseMapped), domain as lower-case A-labels without a final dot,
+ * resource NFC. `eve@EVIL.TEST.` and `eve@ｅｖｉｌ。ｔｅｓｔ` are both `eve@evil.test`:
+ * what the host sees and what it compares. Undefined when the address is malformed.
+ */
+export function canonicalAddress(address: string): string | undefined {
+  return typeof address === 'string' ? canonicalString(address) : undefined
+}
 
 /** The normalised domain of a JID, or undefined when the address is malformed. */
 export function domainOfAddress(address: string): string | undefined {

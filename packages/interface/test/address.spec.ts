@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkDomain, domainOfAddress, normalizeDomain } from '../src/index.js'
+import { canonicalAddress, checkDomain, domainOfAddress, normalizeDomain } from '../src/index.js'
 
 describe('normalizeDomain', () => {
   it('lower-cases and converts IDNs to A-labels, dropping a trailing dot', () => {
@@ -50,5 +50,24 @@ describe('checkDomain', () => {
       ok: false,
       problem: 'ends in a numeric label, which no DNS domain does',
     })
+  })
+})
+
+describe('canonicalAddress', () => {
+  it.each([
+    ['eve@EVIL.TEST', 'eve@evil.test'],
+    ['Eve@evil.test.', 'eve@evil.test'],
+    ['ｅｖｅ@ｅｖｉｌ．ｔｅｓｔ', 'eve@evil.test'],
+    ['eve@evil。test', 'eve@evil.test'],
+    ['EVIL.TEST/Res', 'evil.test/Res'],
+    ['eve@evil.test/a\u00a0b', 'eve@evil.test/a b'],
+    ['e\u0301ve@evil.test', '\u00e9ve@evil.test'],
+  ])('%j is %j', (input, canonical) => {
+    expect(canonicalAddress(input)).toBe(canonical)
+  })
+
+  it('refuses a full-width character that maps to one a localpart forbids', () => {
+    expect(canonicalAddress('a＠b@evil.test')).toBeUndefined()
+    expect(domainOfAddress('a＠b@evil.test')).toBeUndefined()
   })
 })

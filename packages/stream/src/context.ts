@@ -1,6 +1,7 @@
 import type { AuthMechanism } from './auth.js'
 import { requireDomain } from './domain.js'
 import { type Logger, silentLogger } from './logger.js'
+import { OutputBudget } from './output-budget.js'
 import type { SecurityPolicy, TlsIdentity } from './security.js'
 import { DEFAULT_STREAM_MANAGEMENT, type StreamManagementOptions } from './stream-management.js'
 
@@ -9,6 +10,22 @@ export interface StreamLimits {
   readonly maxStanzaBytes: number
   /** Element nesting below the stream root. Default 64. */
   readonly maxDepth: number
+  /**
+   * Output one stream may hold unsent because the peer does not read: past it the
+   * stream is closed with `resource-constraint`. Default 1 MiB. Reading stops as soon
+   * as the socket pushes back, so a peer cannot make us answer faster than it reads.
+   */
+  readonly maxBufferedBytes: number
+  /**
+   * Unsent output of all the streams of this context together; past it, each stream
+   * holding more than its fair share (64 KiB) is closed with `resource-constraint`.
+   * Default 64 MiB.
+   */
+  readonly maxBufferedBytesTotal: number
+  /** XEP-0198: stanzas written and not yet acknowledged, per stream. Default 1000. */
+  readonly maxUnackedStanzas: number
+  /** XEP-0198: characters of those stanzas, per stream. Default 2 Mi. */
+  readonly maxUnackedBytes: number
 }
 
 export interface StreamTimeouts {
@@ -32,6 +49,8 @@ export interface StreamContext {
   /** Security required towards one remote domain (undefined: the peer has not said who it is yet). */
   securityFor(remoteDomain: string | undefined): SecurityPolicy
   readonly limits: StreamLimits
+  /** What the streams of this context have written and the peers have not read yet, together. */
+  readonly output: OutputBudget
   readonly timeouts: StreamTimeouts
   readonly logger: Logger
   /** XEP-0198 on every stream whose peer offers it; undefined when switched off. */
@@ -58,7 +77,14 @@ export interface StreamContextOptions {
   bidi?: boolean
 }
 
-export const DEFAULT_LIMITS: StreamLimits = { maxStanzaBytes: 512 * 1024, maxDepth: 64 }
+export const DEFAULT_LIMITS: StreamLimits = {
+  maxStanzaBytes: 512 * 1024,
+  maxDepth: 64,
+  maxBufferedBytes: 1024 * 1024,
+  maxBufferedBytesTotal: 64 * 1024 * 1024,
+  maxUnackedStanzas: 1000,
+  maxUnackedBytes: 2 * 1024 * 1024,
+}
 export const DEFAULT_TIMEOUTS: StreamTimeouts = {
   connectMs: 10_000,
   negotiationMs: 30_000,
@@ -73,6 +99,7 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
   if (localDomains.size === 0) throw new TypeError('at least one local domain is required')
   const security = options.security ?? DEFAULT_SECURITY
   const securityFor = typeof security === 'function' ? security : () => security
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
   if (!options.tls && securityFor(undefined).tls === 'required') {
     throw new TypeError('TLS mode "required" needs a TLS identity (certificate and key)')
   }
@@ -81,7 +108,8 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
     auth: options.auth,
     tls: options.tls,
     securityFor,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
+    output: new OutputBudget(limits.maxBufferedBytesTotal),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     logger: options.logger ?? silentLogger,
     streamManagement:

@@ -25,7 +25,13 @@ export {
   type StreamLimits,
   type StreamTimeouts,
 } from './context.js'
-export { domainOfAddress, normalizeDomain, requireDomain } from './domain.js'
+export {
+  canonicalAddress,
+  canonicalizeAddresses,
+  domainOfAddress,
+  normalizeDomain,
+  requireDomain,
+} from './domain.js'
 export * from './errors.js'
 export { openingHeader, type PeerHeader } from './header.js'
 export { acceptStream, InboundSession } from './inbound.js'
@@ -33,6 +39,7 @@ export { DEFAULT_MAX_PENDING_CONNECTIONS, type ListenOptions, listen } from './l
 export { type Logger, silentLogger } from './logger.js'
 export { NS } from './namespaces.js'
 export { type ConnectOptions, connectStream, OutboundSession } from './outbound.js'
+export { OutputBudget } from './output-budget.js'
 export { saslExternal } from './sasl-external.js'
 export {
   type Credentials,
@@ -55,7 +62,9 @@ export {
   DEFAULT_STREAM_MANAGEMENT,
   NS_SM,
   StreamManagement,
+  type StreamManagementFailure,
   type StreamManagementOptions,
+  type UnackedLimits,
 } from './stream-management.js'
 export * from './tls/index.js'
 export { ALPN_XMPP_SERVER } from './tls-upgrade.js'

@@ -4,7 +4,7 @@ import { EventEmitter } from 'eventemitter3'
 import { Element } from 'ltx'
 import type { AuthenticatedPair } from './auth.js'
 import type { StreamContext } from './context.js'
-import { domainOfAddress } from './domain.js'
+import { canonicalizeAddresses, domainOfAddress } from './domain.js'
 import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
 import { CLOSING_TAG, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -69,6 +69,8 @@ interface Waiter {
 }
 
 const STANZA_NAMES = new Set(['message', 'presence', 'iq'])
+/** Under an exhausted output budget, a stream may still hold this much unread output. */
+const FAIR_SHARE = 64 * 1024
 /** A peer pipelines a few stanzas behind its authentication, never a flood. */
 const MAX_EARLY_STANZAS = 100
 
@@ -109,6 +111,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private idleTimer: NodeJS.Timeout | undefined
   private closeTimer: NodeJS.Timeout | undefined
   private lastWrite = Date.now()
+  /** Bytes written to the socket and not yet taken by the peer, as last counted in the context's budget. */
+  private backlog = 0
+  private readingPaused = false
   /** Established-stream writes of this event-loop turn, not yet on the socket. */
   private pendingWrites = ''
   /** Writes made while a restarted stream has no header of ours yet: they follow the new header and features. */
@@ -136,11 +141,13 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       context.streamManagement &&
       new StreamManagement(
         context.streamManagement,
+        context.limits,
         // Acks and ack requests only while the stream is up; never a throw from a timer.
         (el) => {
           if (this.phase === 'established') this.send(el)
         },
         (stanzas) => this.emit('acked', stanzas),
+        (error) => this.fail(error),
       )
     this.negotiationTimer = setTimeout(
       () => this.fail(new StreamError('connection-timeout', 'stream negotiation took too long')),
@@ -158,10 +165,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   /** Writes one element. Throws if the stream is closing or the element holds characters XML forbids. */
   send(el: Element): void {
-    if (this.phase === 'closing' || this.phase === 'closed') {
-      throw new StreamError('reset', 'the stream is closed')
-    }
-    this.write(serialize(el))
+    this.sendSized(el)
   }
 
   /**
@@ -180,9 +184,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       throw new StreamError('invalid-from', `stream is not authenticated for ${from ?? '?'} -> ${to ?? '?'}`)
     }
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
-    this.send(stanza)
+    const size = this.sendSized(stanza)
     this.stats.stanzasOut++
-    const counted = this.sm?.sent(stanza) ?? false
+    const counted = this.sm?.sent(stanza, size) ?? false
     if (!counted && !this.headerSent) this.heldStanzas.push(stanza)
   }
 
@@ -295,6 +299,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   protected restart(socket?: Duplex): void {
     if (socket && socket !== this.socket) {
       this.detach(this.socket)
+      this.socket.off('drain', this.onDrain)
+      this.readingPaused = false
       this.socket = socket
       this.attach(socket)
     }
@@ -370,6 +376,16 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   // --------------------------------------------------------------- internals
+
+  /** Writes one element; returns its serialized length (what XEP-0198 holds for a resend). */
+  private sendSized(el: Element): number {
+    if (this.phase === 'closing' || this.phase === 'closed') {
+      throw new StreamError('reset', 'the stream is closed')
+    }
+    const data = serialize(el)
+    this.write(data)
+    return data.length
+  }
 
   private createParser(): XmlStreamParser {
     const parser: XmlStreamParser = new XmlStreamParser(
@@ -449,7 +465,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.context.logger.warn('peer sent a stream error', { error: this.closeError.message })
       return // its </stream:stream> follows; onStreamEnd answers it
     }
-    if (el.attrs.xmlns === NS_SM && this.sm) {
+    // XEP-0198 §3-4: stream management only on an authenticated stream. Before that an
+    // <r/> would be answered in clear, unauthenticated, as fast as the peer can ask.
+    if (el.attrs.xmlns === NS_SM && this.sm && this.hasAuthenticatedPairs) {
       this.onStreamManagement(this.sm, el)
       return
     }
@@ -474,6 +492,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       return
     }
     this.stats.stanzasIn++
+    canonicalizeAddresses(stanza)
     this.emit('stanza', stanza)
   }
 
@@ -502,6 +521,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
         failed.c('unexpected-request', { xmlns: NS.stanzas })
         this.send(failed)
       }
+      return
+    }
+    if (!sm.enabled) {
+      this.fail(new StreamError('unsupported-stanza-type', `<${el.name}/> without stream management enabled`))
       return
     }
     try {
@@ -563,7 +586,43 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private writeNow(data: string): void {
     this.stats.bytesOut += Buffer.byteLength(data)
     this.lastWrite = Date.now()
-    this.socket.write(data)
+    const accepted = this.socket.write(data)
+    this.checkBacklog()
+    if (!accepted) this.pauseReading()
+  }
+
+  /**
+   * Write backpressure: what the peer has not read stays in our memory. Past the
+   * stream's own limit, or while the process's budget is spent and this stream holds
+   * more than its share, the stream is closed with resource-constraint.
+   */
+  private checkBacklog(): void {
+    const backlog = this.socket.writableLength
+    this.context.output.update(this.backlog, backlog)
+    this.backlog = backlog
+    if (this.phase === 'closing' || this.phase === 'closed') return
+    const { maxBufferedBytes } = this.context.limits
+    if (backlog > maxBufferedBytes) {
+      this.fail(new StreamError('resource-constraint', `the peer left ${backlog} bytes unread`))
+    } else if (this.context.output.exhausted && backlog > FAIR_SHARE) {
+      this.fail(
+        new StreamError('resource-constraint', `output budget spent; the peer left ${backlog} bytes unread`),
+      )
+    }
+  }
+
+  /** The socket pushes back: read nothing more (nothing to answer) until it drains. */
+  private pauseReading(): void {
+    if (this.readingPaused) return
+    this.readingPaused = true
+    this.socket.pause()
+    this.socket.once('drain', this.onDrain)
+  }
+
+  private readonly onDrain = (): void => {
+    this.readingPaused = false
+    this.checkBacklog()
+    if (this.phase !== 'closed') this.socket.resume()
   }
 
   private startKeepalive(): void {
@@ -602,6 +661,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.clearTimers()
     this.sm?.stop()
     clearTimeout(this.closeTimer)
+    this.context.output.update(this.backlog, 0)
+    this.backlog = 0
     const error = this.closeError
     const pending = this.waiters
     this.waiters = []

@@ -9,12 +9,29 @@ export interface StreamManagementOptions {
   readonly requestEvery: number
   /** ... or once the oldest unacknowledged stanza is this old. Default 200 ms. */
   readonly requestAfterMs: number
+  /** A peer that leaves our `<r/>` unanswered this long is gone: the stream is closed. Default 30 s. */
+  readonly ackTimeoutMs: number
 }
 
-export const DEFAULT_STREAM_MANAGEMENT: StreamManagementOptions = { requestEvery: 20, requestAfterMs: 200 }
+export const DEFAULT_STREAM_MANAGEMENT: StreamManagementOptions = {
+  requestEvery: 20,
+  requestAfterMs: 200,
+  ackTimeoutMs: 30_000,
+}
+
+/** How much one stream may hold for a resend; past either bound the peer is not acknowledging. */
+export interface UnackedLimits {
+  readonly maxUnackedStanzas: number
+  readonly maxUnackedBytes: number
+}
+
+/** What the stream does when the peer stops acknowledging: it is closed with this error. */
+export type StreamManagementFailure = (error: StreamError) => void
 
 /** h counts modulo 2^32 (XEP-0198 §4). */
 const H_MODULO = 2 ** 32
+/** XEP-0198 §12: h is an xs:unsignedInt, written in decimal digits only. */
+const UNSIGNED_INT = /^[0-9]{1,10}$/
 
 /**
  * XEP-0198 on one s2s stream, without resumption (servers re-establish s2s
@@ -38,13 +55,19 @@ export class StreamManagement {
   /** Outbound stanzas the peer has acknowledged (its last h). */
   private acked = 0
   private unacked: Element[] = []
+  /** Sizes of `unacked`, in the same order (characters as serialized). */
+  private unackedSizes: number[] = []
+  private unackedBytes = 0
   private requestTimer: NodeJS.Timeout | undefined
+  private ackTimer: NodeJS.Timeout | undefined
   private awaitingAck = false
 
   constructor(
     private readonly options: StreamManagementOptions,
+    private readonly limits: UnackedLimits,
     private readonly write: (el: Element) => void,
     private readonly onAcked: (stanzas: Element[]) => void,
+    private readonly onFailure: StreamManagementFailure,
   ) {}
 
   /** Stanzas written but not acknowledged yet, oldest first. */
@@ -80,13 +103,31 @@ export class StreamManagement {
   refused(): void {
     this.countingSent = false
     this.unacked = []
+    this.unackedSizes = []
+    this.unackedBytes = 0
     this.stop()
   }
 
-  /** Called for each stanza written; false when it is not counted (stream management not on yet). */
-  sent(stanza: Element): boolean {
+  /**
+   * Called for each stanza written, with its serialized size; false when it is not
+   * counted (stream management not on yet). Past the limits the stream fails: a peer
+   * that reads and never acknowledges would otherwise make us hold every stanza.
+   */
+  sent(stanza: Element, size: number): boolean {
     if (!this.countingSent) return false
     this.unacked.push(stanza)
+    this.unackedSizes.push(size)
+    this.unackedBytes += size
+    const { maxUnackedStanzas, maxUnackedBytes } = this.limits
+    if (this.unacked.length > maxUnackedStanzas || this.unackedBytes > maxUnackedBytes) {
+      this.onFailure(
+        new StreamError(
+          'resource-constraint',
+          `the peer left ${this.unacked.length} stanzas (${this.unackedBytes} characters) unacknowledged`,
+        ),
+      )
+      return true
+    }
     if (this.unacked.length >= this.options.requestEvery) this.requestAck()
     else if (!this.requestTimer) {
       this.requestTimer = setTimeout(() => this.requestAck(), this.options.requestAfterMs)
@@ -107,9 +148,16 @@ export class StreamManagement {
     return undefined
   }
 
+  /** Characters of the stanzas held for a resend. */
+  get unacknowledgedBytes(): number {
+    return this.unackedBytes
+  }
+
   stop(): void {
     clearTimeout(this.requestTimer)
+    clearTimeout(this.ackTimer)
     this.requestTimer = undefined
+    this.ackTimer = undefined
   }
 
   private requestAck(): void {
@@ -118,11 +166,17 @@ export class StreamManagement {
     if (this.awaitingAck || this.unacked.length === 0) return
     this.awaitingAck = true
     this.write(new Element('r', { xmlns: NS_SM }))
+    this.ackTimer = setTimeout(() => {
+      this.onFailure(
+        new StreamError('connection-timeout', `no XEP-0198 ack in ${this.options.ackTimeoutMs} ms`),
+      )
+    }, this.options.ackTimeoutMs)
+    this.ackTimer.unref?.()
   }
 
   private onAck(value: string | undefined): void {
-    const h = Number(value)
-    if (!Number.isInteger(h) || h < 0 || h >= H_MODULO) {
+    const h = value !== undefined && UNSIGNED_INT.test(value) ? Number(value) : Number.NaN
+    if (!(h < H_MODULO)) {
       throw new StreamError('undefined-condition', `invalid stream management h ${JSON.stringify(value)}`)
     }
     const count = (h - this.acked + H_MODULO) % H_MODULO
@@ -135,7 +189,12 @@ export class StreamManagement {
     }
     this.acked = h
     this.awaitingAck = false
-    if (count > 0) this.onAcked(this.unacked.splice(0, count))
+    clearTimeout(this.ackTimer)
+    this.ackTimer = undefined
+    if (count > 0) {
+      for (const size of this.unackedSizes.splice(0, count)) this.unackedBytes -= size
+      this.onAcked(this.unacked.splice(0, count))
+    }
     // More stanzas went out while we waited: ask again.
     if (this.unacked.length > 0 && !this.requestTimer) {
       this.requestTimer = setTimeout(() => this.requestAck(), this.options.requestAfterMs)

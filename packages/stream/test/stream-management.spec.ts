@@ -1,6 +1,11 @@
 import { Element } from 'ltx'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { StreamManagement } from '../src/index.js'
+import {
+  DEFAULT_STREAM_MANAGEMENT,
+  StreamManagement,
+  type StreamManagementOptions,
+  type UnackedLimits,
+} from '../src/index.js'
 import { connectedPair, createPki, type Pki } from './fixtures.js'
 
 const message = (i: number) =>
@@ -40,32 +45,109 @@ describe('XEP-0198 stream management on s2s', () => {
   })
 
   it('closes the stream when the peer acknowledges more than was sent', () => {
-    const writes: Element[] = []
-    const sm = new StreamManagement(
-      { requestEvery: 1, requestAfterMs: 10 },
-      (el) => writes.push(el),
-      () => {},
-    )
+    const { sm, writes } = managed({ requestEvery: 1 })
     sm.enable()
-    sm.sent(message(1))
+    sm.sent(message(1), 100)
     expect(writes.map((w) => w.name)).toEqual(['r'])
     expect(() => sm.onElement(new Element('a', { h: '5' }))).toThrow(/acknowledged 5 stanzas, only 1/)
-    expect(() => sm.onElement(new Element('a', { h: 'x' }))).toThrow(/invalid stream management h/)
     sm.stop()
   })
 
-  it('answers <r/> with the count of stanzas handled, modulo 2^32', () => {
-    const sm = new StreamManagement(
-      { requestEvery: 5, requestAfterMs: 10 },
-      () => {},
-      () => {},
-    )
+  // XEP-0198 §12: h is an xs:unsignedInt; Number() would take '', '0x1', '1e0', ' 1'.
+  it.each(['', 'x', '0x1', '1e0', ' 1', '1.0', '-0', '+1', '4294967296', '99999999999'])(
+    'refuses h=%j',
+    (h) => {
+      const { sm } = managed({ requestEvery: 1 })
+      sm.enable()
+      sm.sent(message(1), 100)
+      expect(() => sm.onElement(new Element('a', { h }))).toThrow(/invalid stream management h/)
+      sm.stop()
+    },
+  )
+
+  it('accepts h=0 to 4294967295 written in decimal digits', () => {
+    const { sm } = managed({ requestEvery: 1 })
+    sm.enable()
+    sm.sent(message(1), 100)
+    expect(sm.onElement(new Element('a', { h: '1' }))).toBeUndefined()
+    expect(sm.unacknowledged).toEqual([])
+    sm.stop()
+  })
+
+  it('answers h modulo 2^32', () => {
+    const { sm } = managed({ requestEvery: 5 })
     sm.enable()
     sm.handled = 2 ** 32 - 1
     sm.received()
     expect(sm.onElement(new Element('r'))?.attrs.h).toBe('0')
   })
+
+  it('fails the stream with resource-constraint past the unacknowledged count or size', () => {
+    const byCount = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 3, maxUnackedBytes: 10_000 })
+    byCount.sm.enable()
+    for (let i = 0; i < 3; i++) byCount.sm.sent(message(i), 10)
+    expect(byCount.failures).toEqual([])
+    byCount.sm.sent(message(3), 10)
+    expect(byCount.failures).toEqual(['resource-constraint'])
+    byCount.sm.stop()
+
+    const bySize = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 1000, maxUnackedBytes: 250 })
+    bySize.sm.enable()
+    bySize.sm.sent(message(0), 200)
+    expect(bySize.failures).toEqual([])
+    bySize.sm.sent(message(1), 100)
+    expect(bySize.failures).toEqual(['resource-constraint'])
+    bySize.sm.stop()
+  })
+
+  it('counts acknowledged stanzas out of the size it holds', () => {
+    const { sm, failures } = managed(
+      { requestEvery: 1000 },
+      { maxUnackedStanzas: 1000, maxUnackedBytes: 250 },
+    )
+    sm.enable()
+    sm.sent(message(0), 200)
+    sm.onElement(new Element('a', { h: '1' }))
+    expect(sm.unacknowledgedBytes).toBe(0)
+    sm.sent(message(1), 200)
+    expect(failures).toEqual([])
+    sm.stop()
+  })
+
+  it('fails the stream with connection-timeout when an ack request stays unanswered', async () => {
+    const { sm, writes, failures } = managed({ requestEvery: 1, ackTimeoutMs: 50 })
+    sm.enable()
+    sm.sent(message(1), 100)
+    expect(writes.map((w) => w.name)).toEqual(['r'])
+    await new Promise((r) => setTimeout(r, 120))
+    expect(failures).toEqual(['connection-timeout'])
+    sm.stop()
+  })
+
+  it('an answered ack request cancels the timeout', async () => {
+    const { sm, failures } = managed({ requestEvery: 1, ackTimeoutMs: 50 })
+    sm.enable()
+    sm.sent(message(1), 100)
+    sm.onElement(new Element('a', { h: '1' }))
+    await new Promise((r) => setTimeout(r, 120))
+    expect(failures).toEqual([])
+    sm.stop()
+  })
 })
+
+/** A StreamManagement with its writes and failures recorded. */
+function managed(options: Partial<StreamManagementOptions>, limits?: UnackedLimits) {
+  const writes: Element[] = []
+  const failures: string[] = []
+  const sm = new StreamManagement(
+    { ...DEFAULT_STREAM_MANAGEMENT, ...options },
+    limits ?? { maxUnackedStanzas: 1000, maxUnackedBytes: 1 << 20 },
+    (el) => writes.push(el),
+    () => {},
+    (error) => failures.push(error.condition),
+  )
+  return { sm, writes, failures }
+}
 
 describe('XEP-0198 timers on a closing stream', () => {
   it('never writes (or throws) after close() began, even with an ack request pending', async () => {

@@ -20,6 +20,28 @@ export const streamsSchema = z.strictObject({
     description:
       'XEP-0288: one connection carries both directions. Offered to peers, and asked of peers whose certificate names their domain; fewer connections, and a peer that cannot accept connections can still receive',
   }),
+  maxBufferedBytes: positiveInt.default(1048576).meta({
+    description:
+      'output one stream may hold because its peer does not read; past it the stream is closed with resource-constraint',
+  }),
+  maxBufferedBytesTotal: positiveInt.default(67108864).meta({
+    description:
+      'unread output of all streams together; past it, streams holding more than 64 KiB each are closed with resource-constraint',
+  }),
+  maxUnackedStanzas: positiveInt.default(1000).meta({
+    description:
+      'XEP-0198: stanzas a peer may leave unacknowledged on one stream before it is closed with resource-constraint',
+  }),
+  maxUnackedBytes: positiveInt.default(2097152).meta({
+    description: 'XEP-0198: characters of those stanzas, per stream',
+  }),
+  ackTimeoutMs: milliseconds.default(30000).meta({
+    description: 'XEP-0198: a stream whose peer leaves an ack request unanswered this long is closed',
+  }),
+  maxDomainsPerCertificate: positiveInt.default(64).meta({
+    description:
+      'remote domains one peer certificate (e.g. a wildcard) may keep authenticated on inbound streams at once',
+  }),
 })
 
 export const timeoutsSchema = z.strictObject({

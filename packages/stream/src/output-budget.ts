@@ -1,0 +1,25 @@
+/**
+ * The process-wide side of write backpressure: how many bytes the streams of
+ * one context have handed to their sockets and the peers have not read yet.
+ * Each stream reports its own backlog as it changes; the sum is what a set of
+ * patient peers that never read could make the process hold.
+ */
+export class OutputBudget {
+  private used = 0
+
+  constructor(readonly limit: number) {}
+
+  /** Bytes buffered by every stream together. */
+  get buffered(): number {
+    return this.used
+  }
+
+  /** A stream's backlog went from `before` to `after` bytes. */
+  update(before: number, after: number): void {
+    this.used += after - before
+  }
+
+  get exhausted(): boolean {
+    return this.used > this.limit
+  }
+}
