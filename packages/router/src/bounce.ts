@@ -40,8 +40,16 @@ export function shouldReturnError(stanza: Element): boolean {
 }
 
 /**
+ * How much of the original payload an error stanza carries back, in serialized
+ * characters. RFC 6120 §8.3.1 makes the payload optional: echoing all of it would let
+ * a peer make us write back, and hold for a resend, every byte of what we refuse.
+ */
+export const MAX_ERROR_PAYLOAD = 2048
+
+/**
  * The error stanza returned to the sender (RFC 6120 §8.3.2): addresses
- * swapped, the original payload kept, `<error/>` with the condition.
+ * swapped, the original payload kept while it fits in MAX_ERROR_PAYLOAD
+ * (whole children only, in order), `<error/>` with the condition.
  */
 export function errorReply(stanza: Element, condition: StanzaErrorCondition, text?: string): Element {
   const attrs: Record<string, string> = { type: 'error' }
@@ -49,8 +57,12 @@ export function errorReply(stanza: Element, condition: StanzaErrorCondition, tex
   if (stanza.attrs.from) attrs.to = stanza.attrs.from
   if (stanza.attrs.id) attrs.id = stanza.attrs.id
   const reply = new Element(stanza.name, attrs)
+  let room = MAX_ERROR_PAYLOAD
   for (const child of stanza.children) {
-    if (typeof child !== 'string' && child.name !== 'error') reply.cnode(clone(child))
+    if (typeof child === 'string' || child.name === 'error') continue
+    room -= child.toString().length
+    if (room < 0) break
+    reply.cnode(clone(child))
   }
   const error = reply.c('error', { type: ERROR_TYPES[condition] ?? 'cancel' })
   error.c(condition, { xmlns: NS.stanzas })

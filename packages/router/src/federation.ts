@@ -4,6 +4,7 @@ import { type FederationConfig, type FederationConfigInput, parseConfig } from '
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
   type AuthMechanism,
+  canonicalizeAddresses,
   connectStream,
   createStreamContext,
   domainOfAddress,
@@ -21,6 +22,7 @@ import {
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { errorReply, shouldReturnError } from './bounce.js'
+import { CertificateDomains } from './certificate-domains.js'
 import { DeliveryError } from './errors.js'
 import { IdleSweeper } from './idle-sweeper.js'
 import { answerDomainIq, pingRequest } from './local-service.js'
@@ -80,6 +82,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
+  /** Remote domains kept authenticated per peer certificate, so one wildcard cannot hold hundreds. */
+  private certificateDomains = new CertificateDomains(0)
   /** Our outstanding iq requests by id, with the address their answer must come from. */
   private readonly pendingIq = new Map<
     string,
@@ -124,7 +128,14 @@ export class Federation extends EventEmitter<FederationEvents> {
       auth,
       tls,
       security: securityFor,
-      limits: { maxStanzaBytes: config.policy.limits.maxStanzaBytes },
+      limits: {
+        maxStanzaBytes: config.policy.limits.maxStanzaBytes,
+        maxBufferedBytes: config.streams.maxBufferedBytes,
+        maxBufferedBytesTotal: config.streams.maxBufferedBytesTotal,
+        maxUnackedStanzas: config.streams.maxUnackedStanzas,
+        maxUnackedBytes: config.streams.maxUnackedBytes,
+      },
+      streamManagement: { ackTimeoutMs: config.streams.ackTimeoutMs },
       timeouts: {
         connectMs: config.timeouts.connectMs,
         negotiationMs: config.timeouts.negotiationMs,
@@ -133,6 +144,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       logger: this.logger,
       bidi: config.streams.bidi,
     })
+    this.certificateDomains = new CertificateDomains(config.streams.maxDomainsPerCertificate)
     this.resolver =
       this.options.resolver ??
       createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, routes: config.routes })
@@ -151,6 +163,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         })
         void session.close()
       },
+      () => this.forgetUnusedLinks(),
     )
     this.state = 'running'
     if (!config.enabled) {
@@ -186,6 +199,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       return Promise.reject(new DeliveryError('remote-server-not-found', `federation is ${this.state}`))
     }
     const config = this.config
+    canonicalizeAddresses(stanza)
     const from = domainOfAddress(stanza.attrs.from ?? '')
     const to = domainOfAddress(stanza.attrs.to ?? '')
     if (!isStanza(stanza))
@@ -304,6 +318,12 @@ export class Federation extends EventEmitter<FederationEvents> {
       pending.reject(new DeliveryError('remote-server-not-found', 'stopped'))
     await Promise.all(serversClosed)
     this.state = 'stopped'
+  }
+
+  /** Links with no stream, nothing queued and no backoff to respect are dropped (re-made on the next send). */
+  private forgetUnusedLinks(): void {
+    const now = Date.now()
+    for (const [key, link] of this.links) if (link.disposable(now)) this.links.delete(key)
   }
 
   /** Every live stream, both directions, once each (a bidirectional one is also a link's). */
@@ -451,7 +471,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       // A stream counts once per remote domain, however many of our domains it serves.
       const counted = session.authenticatedPairs.some((p) => p !== pair && p.remote === pair.remote)
       if (!counted) this.countInbound(pair.remote, 1)
-      const refusal = this.refuseInboundPair(pair.remote)
+      const refusal = this.certificateDomains.add(session, pair.remote) ?? this.refuseInboundPair(pair.remote)
       if (refusal) {
         void session.close('policy-violation', refusal)
         return
@@ -477,6 +497,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     session.on('stanza', (stanza) => this.onInboundStanza(stanza))
     session.once('closed', ({ error }) => {
       this.inbound.delete(session)
+      this.certificateDomains.remove(session)
       for (const pair of session.authenticatedPairs) {
         const key = linkKey(pair.local, pair.remote)
         if (this.bidiInbound.get(key) === session) this.bidiInbound.delete(key)

@@ -14,6 +14,8 @@ export class IdleSweeper {
     private readonly idleMs: number,
     private readonly sessions: () => Iterable<S2SSession>,
     private readonly onIdle: (session: S2SSession) => void,
+    /** Runs after each sweep: other housekeeping that may wait as long as an idle stream. */
+    private readonly afterSweep: () => void = () => {},
   ) {
     if (idleMs <= 0) return
     this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.floor(idleMs / 2)))
@@ -35,5 +37,6 @@ export class IdleSweeper {
         this.onIdle(session)
       }
     }
+    this.afterSweep()
   }
 }

@@ -13,7 +13,7 @@
  * ```
  * @packageDocumentation
  */
-export { errorReply, shouldReturnError } from './bounce.js'
+export { errorReply, MAX_ERROR_PAYLOAD, shouldReturnError } from './bounce.js'
 export { DeliveryError } from './errors.js'
 export { createFederation, Federation, type FederationEvents, type FederationOptions } from './federation.js'
 export type { LinkState } from './outbound-link.js'

@@ -32,8 +32,10 @@ export interface LinkOptions {
   onClosed(error: Error | undefined): void
   /** XEP-0198: this many unacknowledged stanzas of a dead stream are being resent. */
   onResend(count: number): void
-  /** How long a resent stanza may wait for the next stream before it bounces. */
+  /** The TTL of a stanza whose first expiry is unknown (written before this link knew it). */
   readonly resendTtlMs: number
+  /** Randomness for the backoff's jitter, in [0, 1); Math.random by default. */
+  readonly random?: () => number
 }
 
 /**
@@ -56,6 +58,8 @@ export class OutboundLink {
   private retryTimer: NodeJS.Timeout | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private stopped = false
+  /** When each stanza written on a stream expires: a resend keeps the TTL it was given once. */
+  private readonly expiresAt = new WeakMap<Element, number>()
 
   constructor(private readonly options: LinkOptions) {
     this.queue = new StanzaQueue(options.queue)
@@ -71,6 +75,20 @@ export class OutboundLink {
 
   get queued(): { stanzas: number; bytes: number } {
     return { stanzas: this.queue.size, bytes: this.queue.bytes }
+  }
+
+  /**
+   * Nothing here is worth keeping: no stream, nothing queued, no attempt under way and no
+   * backoff still to respect. The federation then forgets the link, so that a peer we
+   * wrote to once costs nothing afterwards.
+   */
+  disposable(now: number): boolean {
+    return (
+      this.session === undefined &&
+      this.queue.size === 0 &&
+      this.retryTimer === undefined &&
+      (this.state === 'idle' || (this.state === 'backing-off' && now >= this.retryAt))
+    )
   }
 
   /** Writes now when the stream is up; otherwise queues and makes sure a connection is under way. */
@@ -157,7 +175,10 @@ export class OutboundLink {
     await this.options.admit(session)
     if (this.session !== session || this.stopped) return
     this.state = 'established'
-    this.failures = 0
+    // The peer is back once it acknowledges something: a server that authenticates us and
+    // drops the stream before acking would otherwise be redialled at once, forever.
+    if (session.sm?.enabled) session.once('acked', () => this.recovered(session))
+    else this.failures = 0
     this.options.onEstablished(session, target)
     this.flush(session)
   }
@@ -166,9 +187,14 @@ export class OutboundLink {
     for (const item of this.queue.drain()) this.write(session, item)
   }
 
+  private recovered(session: S2SSession): void {
+    if (this.session === session) this.failures = 0
+  }
+
   private write(session: S2SSession, item: PendingStanza): void {
     try {
       session.sendStanza(item.stanza)
+      this.expiresAt.set(item.stanza, item.expiresAt)
       item.resolve()
     } catch (error) {
       // Unserializable content or a pair the stream is not authenticated for.
@@ -182,10 +208,18 @@ export class OutboundLink {
     if (this.session !== session) return
     this.session = undefined
     this.options.onClosed(error)
-    this.resendUnacknowledged(session)
+    const resent = this.resendUnacknowledged(session)
     if (this.state === 'established' || this.state === 'admitting') this.state = 'idle'
-    // Stanzas that arrived between the close and now reconnect at once.
-    if (this.queue.size > 0 && !this.stopped) this.start()
+    if (this.queue.size === 0 || this.stopped) return
+    if (resent > 0 || error !== undefined) {
+      // RFC 6120 §3.3: a stream that broke is redialled after a randomised, growing delay.
+      this.backOff()
+      this.state = 'backing-off'
+      this.scheduleRetry()
+    } else {
+      // Closed in good order (idle, or by the peer) with stanzas that came meanwhile: at once.
+      this.start()
+    }
   }
 
   /**
@@ -193,15 +227,26 @@ export class OutboundLink {
    * next one (at-least-once: the peer may have handled some and lost the ack).
    * Their send() promises settled at write time; a failure now bounces them.
    */
-  private resendUnacknowledged(session: S2SSession): void {
+  private resendUnacknowledged(session: S2SSession): number {
     const stanzas = session.unacknowledged
-    if (stanzas.length === 0 || this.stopped) return
-    const expiresAt = Date.now() + this.options.resendTtlMs
-    this.queue.requeue(
-      stanzas.map((stanza) => ({ stanza, expiresAt, resent: true, resolve: noop, reject: noop })),
-    )
-    this.options.onResend(stanzas.length)
+    if (stanzas.length === 0 || this.stopped) return 0
+    const fallback = Date.now() + this.options.resendTtlMs
+    const items = stanzas.map((stanza) => ({
+      stanza,
+      expiresAt: this.expiresAt.get(stanza) ?? fallback,
+      resent: true,
+      resolve: noop,
+      reject: noop,
+    }))
+    // Resent stanzas obey the queue's limits like new ones: what does not fit bounces.
+    const refused = this.queue.requeue(items)
+    for (const item of refused) {
+      this.options.onBounce(item, 'resource-constraint', `queue to ${this.options.remote} is full`)
+    }
+    const resent = items.length - refused.length
+    if (resent > 0) this.options.onResend(resent)
     this.scheduleExpiry()
+    return resent
   }
 
   private onConnectFailed(error: Error): void {
@@ -209,15 +254,25 @@ export class OutboundLink {
     this.lastError = { condition, message: error.message, at: Date.now() }
     this.options.onFailure(error, condition)
     for (const item of this.queue.drain()) this.options.onBounce(item, condition, error.message)
+    this.backOff()
+    this.state = this.stopped ? 'idle' : 'backing-off'
+  }
+
+  /** One more failure: the next attempt waits between half and all of a doubling delay. */
+  private backOff(): void {
     this.failures++
     const { initialMs, maxMs } = this.options.backoff
-    this.retryAt = Date.now() + Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
-    this.state = this.stopped ? 'idle' : 'backing-off'
+    const ceiling = Math.min(maxMs, initialMs * 2 ** (this.failures - 1))
+    const random = this.options.random ?? Math.random
+    this.retryAt = Date.now() + ceiling * (0.5 + random() / 2)
   }
 
   private scheduleRetry(): void {
     const delay = Math.max(0, this.retryAt - Date.now())
-    this.retryTimer = setTimeout(() => this.start(), delay)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.start()
+    }, delay)
     this.retryTimer.unref?.()
   }
 

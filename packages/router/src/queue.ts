@@ -51,13 +51,26 @@ export class StanzaQueue {
   }
 
   /**
-   * Puts stanzas back at the head, in order, whatever the limits: they were
-   * already admitted once (XEP-0198 resend of what a broken stream left unacknowledged).
+   * Puts stanzas back at the head, in order (XEP-0198 resend of what a broken stream
+   * left unacknowledged), as many as the limits leave room for, oldest first; returns
+   * the ones that did not fit. The queue never grows past its limits, resends included.
    */
-  requeue(items: PendingStanza[]): void {
-    const entries = items.map((item) => ({ item, bytes: Buffer.byteLength(item.stanza.toString()) }))
+  requeue(items: PendingStanza[]): PendingStanza[] {
+    const entries: { item: PendingStanza; bytes: number }[] = []
+    let count = this.entries.length
+    let bytes = this.byteCount
+    let index = 0
+    for (; index < items.length; index++) {
+      const item = items[index]!
+      const size = Buffer.byteLength(item.stanza.toString())
+      if (count + 1 > this.limits.maxStanzas || bytes + size > this.limits.maxBytes) break
+      entries.push({ item, bytes: size })
+      count++
+      bytes += size
+    }
     this.entries.unshift(...entries)
-    this.byteCount += entries.reduce((sum, entry) => sum + entry.bytes, 0)
+    this.byteCount = bytes
+    return items.slice(index)
   }
 
   /** Removes and returns everything, oldest first. */

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { HostilePeer } from '../../../stream/fuzz/hostile-peer.js'
+import { report } from '../../../stream/fuzz/report.js'
+import { heapAfterGcMiB, until } from '../../../stream/test/attacks/measure.js'
+import { type Federation, MAX_ERROR_PAYLOAD } from '../../src/index.js'
+import { configFor, createTestPki, startFederation, type TestPki } from '../fixtures.js'
+import { authenticatedHostile } from './authenticated-peer.js'
+import { ATTACK_HOST } from './hostile.js'
+
+// A peer authenticated as its own domain enables XEP-0198 on a bidirectional stream, sends
+// iq-gets we must refuse (each refusal used to copy the whole request back), reads our answers
+// and never acknowledges one. Before: 300 x 200 KiB requests kept ~65 MiB of answers alive until
+// the stream closed. Now an error carries at most MAX_ERROR_PAYLOAD characters of the payload,
+// and the unacknowledged list has a count and a size limit past which the stream is closed.
+const C = { host: ATTACK_HOST, port: 25341 }
+const C_LIMITED = { host: ATTACK_HOST, port: 25342 }
+const REQUESTS = 300
+const PAYLOAD = 'x'.repeat(200 * 1024)
+const UNACKED_LIMIT = 100
+
+let pki: TestPki
+let c: Federation
+let limited: Federation
+const peers: HostilePeer[] = []
+
+beforeAll(async () => {
+  pki = await createTestPki()
+  const policy = { peerRules: [], limits: { stanzasPerSecond: 1000, burst: 1000 } }
+  c = await startFederation({ config: await configFor(pki, 'c.test', { listen: [C], policy }) })
+  limited = await startFederation({
+    config: await configFor(pki, 'c.test', {
+      listen: [C_LIMITED],
+      policy,
+      streams: { maxUnackedStanzas: UNACKED_LIMIT },
+    }),
+  })
+})
+afterAll(async () => {
+  for (const peer of peers) peer.socket.destroy()
+  await c?.stop()
+  await limited?.stop()
+})
+
+const request = (i: number) =>
+  `<iq type='get' from='d.test' to='c.test' id='q${i}'><query xmlns='urn:example:unknown'>${PAYLOAD}</query></iq>`
+
+/** Authenticates as d.test and sends the requests one after the other, each once the last left. */
+async function attack(port: number) {
+  const cert = await pki.ca.issue({ dnsNames: ['d.test'] })
+  const peer = await authenticatedHostile(port, cert, 'd.test', 'c.test', { bidi: true })
+  peers.push(peer)
+  const start = peer.secure().length
+  // Flow-controlled, so that the peer's own unsent requests are not what the heap measures.
+  for (let i = 0; i < REQUESTS && peer.tls?.writable; i++) {
+    await new Promise((resolve) => peer.tls?.write(request(i), resolve))
+  }
+  const received = () => peer.secure().toString().slice(start)
+  const answers = () => (received().match(/<iq /g) ?? []).length
+  return { peer, received, answers }
+}
+
+it(`${REQUESTS} refused 200 KiB requests, never acknowledged: each answer carries a bounded excerpt`, async ({
+  task,
+}) => {
+  const heapBefore = await heapAfterGcMiB()
+  const { received, answers } = await attack(C.port)
+  expect(await until(() => answers() === REQUESTS, 10_000)).toBe(true)
+  // Measured while the stream is up and every answer is still held for a resend.
+  const heapGrowth = (await heapAfterGcMiB()) - heapBefore
+  const bytesPerAnswer = received().length / answers()
+  expect(received()).toContain('<service-unavailable')
+  expect(bytesPerAnswer).toBeLessThan(MAX_ERROR_PAYLOAD + 1024)
+  expect(heapGrowth).toBeLessThan(8)
+  report(task, {
+    outcome: `${answers()} answers of ${Math.round(bytesPerAnswer)} B each; heap +${heapGrowth.toFixed(1)} MiB with all of them unacknowledged`,
+    counts: {
+      requests: REQUESTS,
+      requestBytes: PAYLOAD.length,
+      bytesPerAnswer: Math.round(bytesPerAnswer),
+      heapGrowthMiB: Number(heapGrowth.toFixed(1)),
+    },
+  })
+})
+
+it(`the stream closes with resource-constraint once ${UNACKED_LIMIT} stanzas are unacknowledged`, async ({
+  task,
+}) => {
+  const { received, answers } = await attack(C_LIMITED.port)
+  expect(await until(() => received().includes('</stream:stream>'), 10_000)).toBe(true)
+  expect(received()).toContain('<resource-constraint xmlns="urn:ietf:params:xml:ns:xmpp-streams"/>')
+  expect(answers()).toBeLessThanOrEqual(UNACKED_LIMIT + 1)
+  report(task, {
+    outcome: `closed with resource-constraint after ${answers()} unacknowledged answers (limit ${UNACKED_LIMIT})`,
+    counts: { requests: REQUESTS, answers: answers(), unackedLimit: UNACKED_LIMIT },
+  })
+})
