@@ -188,6 +188,10 @@ const FAMILIES: [string, Match[]][] = [
   ],
   ['10k-deep nesting', [[/attacks\/deep-nesting/], [/xml-limits/, /10k|nesting/]]],
   [
+    'Thousands of namespace declarations in scope (cost vs a plain stanza)',
+    [[/attacks\/namespace-scope/], [/xml-parser\.spec/, /namespace scope/]],
+  ],
+  [
     'Control characters',
     [
       [/attacks\/malformed-xml/, /NUL|BEL|ESC|form feed|U\+0001|surrogate|U\+FFFE/],

@@ -274,6 +274,78 @@ describe('self-contained top-level elements', () => {
   })
 })
 
+describe('namespace scope', () => {
+  // Attributes `a:k` and `b:k` clash exactly when prefixes a and b resolve to one URI (§6.3):
+  // a probe of what each prefix is bound to at that point.
+  const clash = "<z a:k='1' b:k='2'/>"
+
+  it('resolves a prefix redeclared on an inner element to the inner URI', () => {
+    const outer = "xmlns:a='urn:1' xmlns:b='urn:2'"
+    expectCondition(`<message ${outer}><x xmlns:a='urn:2'>${clash}</x></message>`, 'not-well-formed')
+    expect(parse(`<message ${outer}>${clash}</message>`).errors).toEqual([])
+  })
+
+  it('restores the outer URI when the redeclaring element closes, self-closing or not', () => {
+    const outer = "xmlns:a='urn:1' xmlns:b='urn:1'"
+    expect(parse(`<message ${outer}><x xmlns:a='urn:2'>${clash}</x></message>`).errors).toEqual([])
+    expectCondition(`<message ${outer}><x xmlns:a='urn:2'></x>${clash}</message>`, 'not-well-formed')
+    expectCondition(`<message ${outer}><x xmlns:a='urn:2'/>${clash}</message>`, 'not-well-formed')
+  })
+
+  it('restores a header prefix after a stanza redeclared it', () => {
+    const h = parse(
+      "<db:result xmlns:db='urn:other'/><db:result xmlns:db='urn:other'><db:x/></db:result><db:result/>",
+    )
+    expect(h.errors).toEqual([])
+    expect(h.elements.map((el) => el.attrs.xmlns)).toEqual(['urn:other', 'urn:other', NS.dialback])
+  })
+
+  it("declares the header's binding on the top-level element only where an inner one no longer hides it", () => {
+    const hidden = parse("<message><x xmlns:db='urn:inner'><db:a/></x></message>").elements[0]!
+    expect(hidden.attrs['xmlns:db']).toBeUndefined()
+    const h = parse("<message><x xmlns:db='urn:inner'><db:a/></x><db:b/></message>")
+    expect(h.errors).toEqual([])
+    const el = h.elements[0]!
+    expect(el.attrs['xmlns:db']).toBe(NS.dialback)
+    expect(el.getChild('x')!.getChild('a')!.getNS()).toBe('urn:inner')
+    expect(el.getChild('b')!.getNS()).toBe(NS.dialback)
+  })
+
+  it('restores the default namespace when the element that redeclared it closes', () => {
+    const h = parse("<message xmlns='urn:a'/><message xmlns='urn:a'><x/></message><message/>")
+    expect(h.elements.map((el) => el.attrs.xmlns)).toEqual(['urn:a', 'urn:a', 'jabber:server'])
+    // Under a renamed element, unprefixed descendants get the inherited default spelled out:
+    // <y/> sits in urn:inner, <z/> after </x> in the header's jabber:server again.
+    const result = parse("<db:result><x xmlns='urn:inner'><y/></x><z/></db:result>").elements[0]!
+    expect(result.getChild('x')!.getChild('y')!.attrs.xmlns).toBeUndefined()
+    expect(result.getChild('x')!.getChild('y')!.getNS()).toBe('urn:inner')
+    expect(result.getChild('z')!.attrs.xmlns).toBe('jabber:server')
+  })
+
+  it('leaves no binding in scope after a stanza that declared thousands', () => {
+    let open = ''
+    let close = ''
+    for (let level = 0; level < 63; level++) {
+      let declarations = ''
+      for (let p = 0; p < 64; p++) declarations += ` xmlns:p${p}='urn:${level}:${p}'`
+      open += `<e${declarations}>`
+      close = `</e>${close}`
+    }
+    const h = parse(`${open}<p5:a/>${close}`)
+    expect(h.errors).toEqual([])
+    expect(h.elements).toHaveLength(1)
+    expectCondition(`${open}${close}<p5:a/>`, 'not-well-formed')
+  })
+
+  it("forgets the old stream header's bindings after reset()", () => {
+    const h = parse('<db:result/>')
+    h.parser.reset()
+    h.write(`<stream:stream xmlns='jabber:server' xmlns:stream='${NS.stream}'><db:result/>`)
+    expect(h.headers[1]!.namespaces).toEqual({ '': 'jabber:server', stream: NS.stream })
+    expect(theError(h).condition).toBe('not-well-formed')
+  })
+})
+
 describe('content', () => {
   it('decodes the predefined entities and character references in text and attributes', () => {
     const h = parse(

@@ -58,6 +58,9 @@ interface Binding {
   readonly prefix: string
   readonly uri: string
   readonly depth: number
+  /** The binding of the same prefix this one hides, back in force once this one leaves scope. */
+  readonly shadowed: Binding | null
+  /** The declaration made before this one: the scope as a stack, newest first. */
   readonly next: Binding | null
 }
 
@@ -74,7 +77,7 @@ const SLICE_BYTES = 64 * 1024
 const MAX_REFERENCE_LENGTH = 12
 const XMLNS_URI = 'http://www.w3.org/2000/xmlns/'
 /** Namespaces in XML 1.0 §3: the xml prefix is bound without a declaration. */
-const XML_BINDING: Binding = { prefix: 'xml', uri: NS.xml, depth: -1, next: null }
+const XML_BINDING: Binding = { prefix: 'xml', uri: NS.xml, depth: -1, shadowed: null, next: null }
 
 // Scanner states.
 const OUTSIDE = 0 // before the header, or between top-level elements: whitespace and '<' only
@@ -173,6 +176,11 @@ export class XmlStreamParser {
   private rootName = '' // as written; '' until the header is read
   private declarationAllowed = true
   private scope: Binding | null = null
+  /**
+   * The binding in force for each prefix in `scope`: a lookup must not walk the scope, which a
+   * peer can fill with maxDepth x maxAttributes declarations (issue 12, item 4).
+   */
+  private readonly innermost = new Map<string, Binding>()
 
   // Byte budget of the header or of the current top-level element; -1 when none runs.
   private budgetLimit = -1
@@ -266,6 +274,7 @@ export class XmlStreamParser {
     this.rootName = ''
     this.declarationAllowed = true
     this.scope = null
+    this.innermost.clear()
     this.clearElements()
     this.acc = ''
     this.afterCR = false
@@ -919,16 +928,25 @@ export class XmlStreamParser {
     }
     if (prefix === 'xml') return true
     const depth = this.rootName === '' ? 0 : this.elements.length + 1
-    this.scope = { prefix, uri, depth, next: this.scope }
+    const shadowed = this.innermost.get(prefix) ?? null
+    const binding = { prefix, uri, depth, shadowed, next: this.scope }
+    this.scope = binding
+    this.innermost.set(prefix, binding)
     return true
   }
 
   private lookup(prefix: string): Binding | null {
     if (prefix === 'xml') return XML_BINDING
-    for (let binding = this.scope; binding !== null; binding = binding.next) {
-      if (binding.prefix === prefix) return binding
+    return this.innermost.get(prefix) ?? null
+  }
+
+  /** Ends the declarations made since `outer` (an element closed): each prefix gets back what they hid. */
+  private leaveScope(outer: Binding | null): void {
+    for (let binding = this.scope; binding !== outer && binding !== null; binding = binding.next) {
+      if (binding.shadowed === null) this.innermost.delete(binding.prefix)
+      else this.innermost.set(binding.prefix, binding.shadowed)
     }
-    return null
+    this.scope = outer
   }
 
   /** '>' (or '/>') of a start tag at `i`. */
@@ -969,7 +987,7 @@ export class XmlStreamParser {
     el.attrs = attrs // assigned, not copied: keeps an attribute named __proto__
     if (depth > 1) this.elements[depth - 2]!.cnode(el)
     if (selfClosing) {
-      this.scope = this.tagScope
+      this.leaveScope(this.tagScope)
       if (depth === 1) return this.completeTopLevel(s, i, el)
     } else {
       this.elements.push(el)
@@ -1039,9 +1057,7 @@ export class XmlStreamParser {
     if (!this.countBytes(s, i + 1)) return Number.POSITIVE_INFINITY
     this.budgetLimit = -1
     const namespaces: Record<string, string> = {}
-    for (let b = this.scope; b !== null; b = b.next) {
-      if (!Object.hasOwn(namespaces, b.prefix)) setOwn(namespaces, b.prefix, b.uri)
-    }
+    for (const [prefix, binding] of this.innermost) setOwn(namespaces, prefix, binding.uri)
     this.rootName = name
     this.declarationAllowed = false
     this.state = OUTSIDE
@@ -1088,7 +1104,7 @@ export class XmlStreamParser {
     }
     const el = this.elements.pop()!
     this.names.pop()
-    this.scope = this.scopes.pop() ?? null
+    this.leaveScope(this.scopes.pop() ?? null)
     if (depth === 1) return this.completeTopLevel(s, i, el)
     this.enterText(i + 1)
     return i + 1
