@@ -87,9 +87,13 @@ it(`one stream, ${DOMAINS} domains: 8 verifications start, the rest get resource
   await until(() => silent.accepted() >= started(), 'the started dials to arrive').catch(() => {})
   const fdsPeak = openFds()
   const startedDuringFlood = started()
-  // Reported before any check, so that a failing run still shows what the flood cost.
+  // Tried (and reported) before any check, so that a failing run still shows what the flood cost.
+  const login = await legitimateLogin(c, d).then(
+    () => 'authenticated',
+    (error: Error) => `failed: ${error.message}`,
+  )
   report(task, {
-    outcome: `${startedDuringFlood} verifications started for ${DOMAINS} domains, ${refused} answered resource-constraint`,
+    outcome: `${startedDuringFlood} verifications started for ${DOMAINS} domains, ${refused} answered resource-constraint; legitimate peer ${login}`,
     counts: {
       results: DOMAINS,
       verificationsStarted: startedDuringFlood,
@@ -100,8 +104,7 @@ it(`one stream, ${DOMAINS} domains: 8 verifications start, the rest get resource
     },
   })
 
-  await legitimateLogin(c, d)
-
+  expect(login).toBe('authenticated')
   expect(startedDuringFlood).toBe(8)
   expect(refused).toBe(DOMAINS - 8)
   // The hostile connection (both ends, in this process) and one dial per verification, both ends too.
@@ -206,4 +209,16 @@ it('a stream may have 32 distinct pairs verified; more get policy-violation, the
   peer.write(results('d.test', 1, 1)) // a pair it has tried before
   await until(() => started() === 33, 'a repeated pair to be verified again')
   expect(d.sessions.at(-1)?.phase).toBe('negotiating')
+}, 30_000)
+
+it('one pair repeated 500 times on a stream starts one verification and takes one slot', async () => {
+  const { d, hostile, started } = await setUp({ perStream: 2 })
+  const peer = await hostile('127.0.0.127')
+  peer.write(`${results('d.test', 1, 7)}`.repeat(500))
+  await until(() => started() === 1, 'the first verification')
+  // The repeats started nothing and were not refused: one slot of two is still free.
+  peer.write(results('d.test', 1, 8) + results('d.test', 1, 9))
+  expect(await peer.waitForCount(RESOURCE_CONSTRAINT, 1)).toBe(1)
+  expect(started()).toBe(2)
+  expect(d.verifications.filter((v) => v.remote === 'evil-7.test')).toHaveLength(1)
 }, 30_000)
