@@ -6,15 +6,16 @@ import type {
   S2SSession,
 } from '@xmpp-federation/stream'
 import { answerVerify } from './authoritative.js'
+import { boundedVerifier, type Verifier } from './bounded-verification.js'
 import { dialbackFeature, parseDialback } from './elements.js'
 import { DialbackError } from './errors.js'
 import { createKeyMaker } from './keys.js'
+import { VerificationLimiter, type VerificationLimits } from './limits.js'
 import { authenticateOutbound } from './originating.js'
 import { createPairRequester } from './piggyback.js'
 import { type DialbackPolicy, tlsPolicy } from './policy.js'
 import { receiveResult } from './receiving.js'
 import { RANDOM_SECRET_WARNING, resolveSecret } from './secret.js'
-import { askAuthoritativeServer } from './verification.js'
 
 export interface DialbackOptions {
   /**
@@ -31,6 +32,14 @@ export interface DialbackOptions {
   timeoutMs?: number
   /** Whether dialback may authenticate a domain on a stream. Default: {@link tlsPolicy}. */
   allowed?: DialbackPolicy
+  /**
+   * Bounds on the verifications the receiving role runs for peers (each one a
+   * DNS lookup and an outbound connection to a name the peer chose). Past an
+   * in-flight bound the `db:result` is answered `resource-constraint` (type
+   * wait); past the per-stream pair budget, `policy-violation`. Defaults:
+   * {@link DEFAULT_VERIFICATION_LIMITS}.
+   */
+  limits?: VerificationLimits
   /** Where the missing-secret warning goes before any stream exists; later logs use the stream's logger. */
   logger?: Logger
 }
@@ -65,7 +74,8 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const allowed = options.allowed ?? tlsPolicy
   const inFlight = new WeakMap<S2SSession, Set<string>>()
-  let components: AuthComponents | undefined
+  const limiter = new VerificationLimiter(options.limits)
+  let verifier: Verifier | undefined
   let warned = false
   const warnOnce = (logger: Logger | undefined) => {
     if (!secret.generated || warned || !logger) return
@@ -74,20 +84,20 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
   }
   warnOnce(options.logger)
 
-  const verify = (request: Parameters<typeof askAuthoritativeServer>[1]) => {
-    if (!components) {
+  const verify: Verifier = (session, request) => {
+    if (!verifier) {
       return Promise.reject(
         new DialbackError('internal-server-error', 'dialback was not started: no way to reach other servers'),
       )
     }
-    return askAuthoritativeServer(components.openVerificationStream, request, timeoutMs)
+    return verifier(session, request)
   }
 
   const mechanism: DialbackMechanism = {
     name: DIALBACK,
 
-    start(given) {
-      components = given
+    start(components) {
+      verifier = boundedVerifier(limiter, components.openVerificationStream, timeoutMs)
     },
 
     advertise(session, features) {

@@ -41,4 +41,11 @@ export {
 } from './elements.js'
 export { DialbackError, errorTypeFor } from './errors.js'
 export { createKeyMaker, dialbackKey, type KeyMaker, keysEqual } from './keys.js'
+export {
+  type Admission,
+  DEFAULT_VERIFICATION_LIMITS,
+  VerificationLimiter,
+  type VerificationLimits,
+} from './limits.js'
+export { peerAddressKey } from './peer-address.js'
 export { type DialbackDecision, type DialbackPolicy, tlsPolicy } from './policy.js'

@@ -1,14 +1,14 @@
 import type { S2SSession, StanzaErrorCondition } from '@xmpp-federation/stream'
+import type { Verifier } from './bounded-verification.js'
 import { type DialbackElement, resultAnswer } from './elements.js'
 import { DialbackError } from './errors.js'
 import type { DialbackPolicy } from './policy.js'
 import { sendIfOpen } from './send.js'
-import type { VerificationRequest } from './verification.js'
 
 export interface ReceivingDeps {
   readonly allowed: DialbackPolicy
-  /** Asks the authoritative server (steps 2 and 3); rejects with a DialbackError. */
-  readonly verify: (request: VerificationRequest) => Promise<'valid' | 'invalid'>
+  /** Asks the authoritative server (steps 2 and 3) within the limits; rejects with a DialbackError. */
+  readonly verify: Verifier
   /** Pairs being verified per stream, so a repeated key does not start a second round. */
   readonly inFlight: WeakMap<S2SSession, Set<string>>
 }
@@ -90,7 +90,7 @@ async function verdictFor(
     })
     return 'valid'
   }
-  return deps.verify({ receiving, originating, streamId: session.streamId, key })
+  return deps.verify(session, { receiving, originating, streamId: session.streamId, key })
 }
 
 /**

@@ -445,6 +445,14 @@ export class Federation extends EventEmitter<FederationEvents> {
     }
   }
 
+  /**
+   * Lent to auth mechanisms: a resolver lookup and a dial to a name the peer chose.
+   * No bound here on purpose: the only caller, dialback's receiving role, admits a
+   * call only within its verification limits (per stream, per peer address, in
+   * total) and holds the slot until the stream is closed, so what reaches the
+   * resolver and the dialler is already bounded. A mechanism that calls this
+   * without such limits must bring its own.
+   */
   private async openVerificationStream(local: string, remote: string): Promise<S2SSession> {
     const { session } = await this.connect(local, remote, false)
     return session

@@ -96,6 +96,12 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * ours to the peer's (inbound), each checked against the pairs authenticated here.
    */
   bidi = false
+  /**
+   * The peer's IP address, read from the socket the stream began on (a TLS
+   * upgrade keeps it); undefined when that was no TCP socket. Lets mechanisms
+   * bound the work one peer may cause, e.g. dialback verifications in flight.
+   */
+  readonly remoteAddress: string | undefined
 
   protected socket: Duplex
   protected headerSent = false
@@ -132,6 +138,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   ) {
     super()
     this.socket = socket
+    this.remoteAddress = (socket as { remoteAddress?: string }).remoteAddress
     this.parser = this.createParser()
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve
