@@ -580,6 +580,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     }
     if (this.pendingWrites === '') setImmediate(this.flushWrites)
     this.pendingWrites += data
+    // A burst larger than a stream may hold goes to the socket now, where backpressure sees it.
+    if (this.pendingWrites.length > this.context.limits.maxBufferedBytes) this.flushWrites()
   }
 
   /** Writes what `write()` has collected; called before anything that must follow it on the wire. */

@@ -5,7 +5,7 @@ import { heapAfterGcMiB, until } from '../../../stream/test/attacks/measure.js'
 import { type BounceEvent, type Federation, xml } from '../../src/index.js'
 import { configFor, createTestPki, startFederation, type TestPki } from '../fixtures.js'
 import { ATTACK_HOST } from './hostile.js'
-import { type ScriptedServer, startScriptedServer } from './scripted-server.js'
+import { type Misbehaviour, type ScriptedServer, startScriptedServer } from './scripted-server.js'
 
 // Our own outbound streams to servers that take stanzas and never acknowledge them (XEP-0198).
 // Before: the unacknowledged list grew without bound (154 MiB in the review), the idle sweeper
@@ -27,8 +27,8 @@ afterAll(async () => {
   for (const server of servers) await server.close()
 })
 
-async function setup(behaviour: 'never-acks' | 'drops-after-receipt', streams: object = {}) {
-  const domain = behaviour === 'never-acks' ? 'silent.test' : 'dropper.test'
+async function setup(behaviour: Misbehaviour, streams: object = {}) {
+  const domain = `${behaviour}.test`
   const server = await startScriptedServer({
     domain,
     cert: await pki.ca.issue({ dnsNames: [domain] }),
@@ -122,5 +122,30 @@ it('a server that drops every stream after one stanza is redialled with a growin
   report(task, {
     outcome: `${copies} copies of one stanza before its TTL (${TTL_MS} ms) ran out, then one bounce`,
     counts: { copies, connections: server.connections, ttlMs: TTL_MS },
+  })
+})
+
+it('a server that stops reading: our output to it is capped, then the stream closes with resource-constraint', async ({
+  task,
+}) => {
+  const MAX_BUFFERED = 512 * 1024
+  const { c, server, bounces, message } = await setup('never-reads', {
+    maxBufferedBytes: MAX_BUFFERED,
+    maxUnackedStanzas: 100_000,
+    maxUnackedBytes: 256 * 1024 * 1024,
+  })
+  const closed: string[] = []
+  c.on('session', (e) => e.state === 'closed' && closed.push(e.error?.message ?? ''))
+  await c.send(message(0))
+  // 40 MB offered, far beyond what the kernel's socket buffers absorb on loopback.
+  const SENT = 40_000
+  await Promise.allSettled(Array.from({ length: SENT }, (_, i) => c.send(message(i + 1))))
+  expect(await until(() => closed.length > 0, 5000)).toBe(true)
+  expect(closed[0]).toMatch(/unread/)
+  const held = c.status().domains.reduce((sum, d) => sum + (d.queued ?? 0), 0)
+  expect(held).toBeLessThanOrEqual(QUEUE)
+  report(task, {
+    outcome: `closed with resource-constraint past ${MAX_BUFFERED / 1024} KiB unread; ${bounces.length} of ${SENT + 1} bounced so far, ${held} queued`,
+    counts: { offered: SENT + 1, bounced: bounces.length, queued: held, connections: server.connections },
   })
 })

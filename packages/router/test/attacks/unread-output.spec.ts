@@ -1,3 +1,5 @@
+import { dialback } from '@xmpp-federation/dialback'
+import { saslExternal } from '@xmpp-federation/stream'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { connectHostile, type HostilePeer, peerHeader } from '../../../stream/fuzz/hostile-peer.js'
 import { report } from '../../../stream/fuzz/report.js'
@@ -13,11 +15,14 @@ import { ATTACK_HOST, securedHostile } from './hostile.js'
 // management waits for authentication, nothing but STARTTLS is read in clear where TLS is
 // required, and a socket that pushes back stops our reading until it drains.
 const C = { host: ATTACK_HOST, port: 25351 }
+const C_DIALBACK = { host: ATTACK_HOST, port: 25352 }
+const DB_VERIFY = "<db:verify from='d.test' to='c.test' id='guessed'>0123456789abcdef</db:verify>"
 const CHUNK = SM_REQUEST.repeat(Math.ceil((1024 * 1024) / SM_REQUEST.length))
 const BUDGET = 64 * 1024 * 1024
 
 let pki: TestPki
 let c: Federation
+let withDialback: Federation
 const peers: HostilePeer[] = []
 
 beforeAll(async () => {
@@ -25,10 +30,15 @@ beforeAll(async () => {
   c = await startFederation({
     config: await configFor(pki, 'c.test', { listen: [C], policy: { peerRules: [] } }),
   })
+  withDialback = await startFederation({
+    config: await configFor(pki, 'c.test', { listen: [C_DIALBACK], policy: { peerRules: [] } }),
+    auth: [saslExternal(), dialback({ secret: 'unread-output' })],
+  })
 })
 afterAll(async () => {
   for (const peer of peers) peer.socket.destroy()
   await c?.stop()
+  await withDialback?.stop()
 })
 
 /**
@@ -84,6 +94,31 @@ it('an authenticated peer that never reads and floods <r/>: we stop reading, mem
   expect(heapGrowth).toBeLessThan(24)
   report(task, {
     outcome: `the server stopped reading after ${(sent / 2 ** 20).toFixed(0)} MiB of <r/>; heap +${heapGrowth.toFixed(1)} MiB`,
+    counts: {
+      offeredMiB: BUDGET / 2 ** 20,
+      acceptedMiB: Number((sent / 2 ** 20).toFixed(1)),
+      heapGrowthMiB: Number(heapGrowth.toFixed(1)),
+    },
+  })
+})
+
+it('an unauthenticated peer that never reads and floods <db:verify/> after STARTTLS: bounded the same way', async ({
+  task,
+}) => {
+  const heapBefore = await heapAfterGcMiB()
+  const cert = await pki.ca.issue({ dnsNames: ['d.test'] })
+  const peer = await securedHostile(C_DIALBACK.port, cert, 'd.test', 'c.test')
+  peers.push(peer)
+  const tls = peer.tls!
+  tls.pause()
+  peer.socket.pause()
+  const chunk = DB_VERIFY.repeat(Math.ceil((1024 * 1024) / DB_VERIFY.length))
+  const sent = await flood((_, done) => tls.write(chunk, done))
+  const heapGrowth = (await heapAfterGcMiB()) - heapBefore
+  expect(sent).toBeLessThan(BUDGET / 2)
+  expect(heapGrowth).toBeLessThan(24)
+  report(task, {
+    outcome: `the server stopped reading after ${(sent / 2 ** 20).toFixed(0)} MiB of <db:verify/>; heap +${heapGrowth.toFixed(1)} MiB`,
     counts: {
       offeredMiB: BUDGET / 2 ** 20,
       acceptedMiB: Number((sent / 2 ** 20).toFixed(1)),
