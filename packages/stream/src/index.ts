@@ -58,5 +58,6 @@ export {
   type StreamManagementOptions,
 } from './stream-management.js'
 export * from './tls/index.js'
+export { S2S_SECURE_OPTIONS } from './tls-options.js'
 export { ALPN_XMPP_SERVER } from './tls-upgrade.js'
 export * from './xml/index.js'
