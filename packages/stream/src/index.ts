@@ -15,6 +15,14 @@
  * ```
  * @packageDocumentation
  */
+export {
+  type AddressThrottle,
+  type AddressThrottleOptions,
+  createAddressThrottle,
+  DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS,
+  DEFAULT_MAX_THROTTLE_ADDRESSES,
+  type ThrottledAddress,
+} from './address-throttle.js'
 export type { AuthComponents, AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
 export {
   createStreamContext,
