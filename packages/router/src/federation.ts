@@ -3,8 +3,10 @@ import type { Server } from 'node:net'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
+  type AddressThrottle,
   type AuthMechanism,
   connectStream,
+  createAddressThrottle,
   createStreamContext,
   domainOfAddress,
   type InboundSession,
@@ -80,6 +82,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
+  /** New connections per remote address, one rate across all listeners; its refusals show in status(). */
+  private throttle: AddressThrottle | undefined
   /** Our outstanding iq requests by id, with the address their answer must come from. */
   private readonly pendingIq = new Map<
     string,
@@ -157,10 +161,16 @@ export class Federation extends EventEmitter<FederationEvents> {
       this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
       return
     }
+    this.throttle = createAddressThrottle({ logger: this.logger })
     for (const endpoint of config.listen) {
       const server = await listen(
         this.context,
-        { host: endpoint.host ?? '0.0.0.0', port: endpoint.port, directTls: endpoint.directTls },
+        {
+          host: endpoint.host ?? '0.0.0.0',
+          port: endpoint.port,
+          directTls: endpoint.directTls,
+          throttle: this.throttle,
+        },
         (session) => this.acceptInbound(session),
       )
       this.servers.push(server)
@@ -284,7 +294,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     const domains: DomainStatus[] = []
     for (const link of this.links.values()) domains.push(outboundStatus(link))
     for (const session of this.inbound) domains.push(inboundStatus(session))
-    return { state: this.state, localDomains: [...this.localDomains], domains }
+    const throttled = this.throttle?.throttled() ?? []
+    return { state: this.state, localDomains: [...this.localDomains], domains, throttled }
   }
 
   /**
