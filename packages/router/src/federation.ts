@@ -4,6 +4,7 @@ import { type FederationConfig, type FederationConfigInput, parseConfig } from '
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
   type AddressThrottle,
+  type AddressThrottleOptions,
   type AuthMechanism,
   connectStream,
   createAddressThrottle,
@@ -53,6 +54,8 @@ export interface FederationOptions {
   software?: { name: string; version: string }
   /** Backoff between failed connection attempts to one domain. */
   backoff?: { initialMs: number; maxMs: number }
+  /** New connections per remote address across the listeners (default 20/s after a burst of 40). */
+  connectionRate?: Omit<AddressThrottleOptions, 'logger'>
 }
 
 export interface FederationEvents {
@@ -161,7 +164,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
       return
     }
-    this.throttle = createAddressThrottle({ logger: this.logger })
+    this.throttle = createAddressThrottle({ ...this.options.connectionRate, logger: this.logger })
     for (const endpoint of config.listen) {
       const server = await listen(
         this.context,
