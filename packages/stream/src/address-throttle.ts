@@ -43,14 +43,18 @@ interface Bucket {
   tokens: number
   updatedAt: number
   /** Set while the address is refused: from its first refusal until its bucket is full again. */
-  episode: { since: number; refused: number; admitted: number } | undefined
+  episode: { startedAt: number; since: string; refused: number; admitted: number } | undefined
 }
 
 // How often the buckets of throttled addresses are checked for the end of the episode.
 const SWEEP_MS = 1000
 
+// Bucket arithmetic runs on the monotonic clock: a wall clock set back would drain every bucket.
+const monotonicNow = () => performance.now()
+
 export function createAddressThrottle(options: AddressThrottleOptions = {}): AddressThrottle {
   const perSecond = options.perSecond ?? DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS
+  if (!(perSecond > 0)) throw new RangeError(`perSecond must be positive, got ${perSecond}`)
   if (perSecond === Number.POSITIVE_INFINITY) return { admit: () => true, throttled: () => [], tracked: 0 }
   const burst = Math.max(1, options.burst ?? 2 * perSecond)
   const maxAddresses = Math.max(1, options.maxAddresses ?? DEFAULT_MAX_THROTTLE_ADDRESSES)
@@ -74,7 +78,7 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
       remote: address,
       refused: episode.refused,
       admitted: episode.admitted,
-      seconds: Math.round((now - episode.since) / 1000),
+      seconds: Math.round((now - episode.startedAt) / 1000),
     })
     if (episodes.size === 0 && sweeper) {
       clearInterval(sweeper)
@@ -102,7 +106,7 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
   }
 
   const startEpisode = (address: string, bucket: Bucket, now: number) => {
-    bucket.episode = { since: now, refused: 0, admitted: 0 }
+    bucket.episode = { startedAt: now, since: new Date().toISOString(), refused: 0, admitted: 0 }
     episodes.add(address)
     logger.warn('s2s connections from one address throttled: over its rate, refusing the excess', {
       remote: address,
@@ -110,14 +114,14 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
       burst,
     })
     if (!sweeper) {
-      sweeper = setInterval(() => sweep(Date.now()), SWEEP_MS)
+      sweeper = setInterval(() => sweep(monotonicNow()), SWEEP_MS)
       sweeper.unref()
     }
   }
 
   return {
     admit(address) {
-      const now = Date.now()
+      const now = monotonicNow()
       let bucket = buckets.get(address)
       if (bucket) {
         buckets.delete(address)
@@ -137,10 +141,10 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
       return false
     },
     throttled() {
-      sweep(Date.now())
+      sweep(monotonicNow())
       return [...episodes].map((address) => {
-        const episode = buckets.get(address)!.episode!
-        return { address, refused: episode.refused, since: new Date(episode.since).toISOString() }
+        const { refused, since } = buckets.get(address)!.episode!
+        return { address, refused, since }
       })
     },
     get tracked() {

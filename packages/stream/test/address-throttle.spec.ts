@@ -51,6 +51,11 @@ describe('createAddressThrottle', () => {
     ])
   })
 
+  it('refuses a rate that is not positive', () => {
+    for (const perSecond of [0, -1, Number.NaN])
+      expect(() => createAddressThrottle({ perSecond })).toThrow(RangeError)
+  })
+
   it('Infinity turns it off', () => {
     const throttle = createAddressThrottle({ perSecond: Number.POSITIVE_INFINITY })
     for (let i = 0; i < 1000; i++) expect(throttle.admit('192.0.2.1')).toBe(true)
