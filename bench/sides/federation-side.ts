@@ -4,7 +4,7 @@
  * probe messages whose delivery time is reported, and counts its sessions.
  */
 import type { FederationConfigInput } from '@xmpp-federation/config'
-import { createFederation, type Federation, xml } from '@xmpp-federation/router'
+import { createFederation, type Federation, type FederationOptions, xml } from '@xmpp-federation/router'
 import { nowUs } from '../lib/clock.js'
 import { emit } from '../lib/events.js'
 import { loadBody, PROBE_PREFIX } from '../lib/message.js'
@@ -23,11 +23,14 @@ function onError(error: Error): void {
   counts.firstError ||= error.message
 }
 
-async function start(args: { config: FederationConfigInput }): Promise<void> {
+async function start(args: {
+  config: FederationConfigInput
+  connectionRate?: FederationOptions['connectionRate']
+}): Promise<void> {
   if (federation) await federation.stop()
   counts.inbound = counts.outbound = counts.bounces = counts.sendErrors = 0
   counts.firstError = ''
-  const fed = createFederation({ config: args.config })
+  const fed = createFederation({ config: args.config, connectionRate: args.connectionRate })
   fed.on('stanza', (stanza) => {
     const id = stanza.attrs.id
     if (id?.startsWith(PROBE_PREFIX)) emit('delivered', { id, atUs: nowUs() })

@@ -41,7 +41,12 @@ describe('the HTTP API', () => {
 
   it('is healthy while running and reports the federation status', async () => {
     expect(await (await fetch(`${api.url}/healthz`)).json()).toEqual({ status: 'ok' })
-    expect(await api.status()).toEqual({ state: 'running', localDomains: ['c.test'], domains: [] })
+    expect(await api.status()).toEqual({
+      state: 'running',
+      localDomains: ['c.test'],
+      domains: [],
+      throttled: [],
+    })
   })
 
   it('delivers a message between two local users into the inbox', async () => {

@@ -3,9 +3,12 @@ import type { Server } from 'node:net'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
+  type AddressThrottle,
+  type AddressThrottleOptions,
   type AuthMechanism,
   canonicalizeAddresses,
   connectStream,
+  createAddressThrottle,
   createStreamContext,
   domainOfAddress,
   type InboundSession,
@@ -53,6 +56,8 @@ export interface FederationOptions {
   software?: { name: string; version: string }
   /** Backoff between failed connection attempts to one domain. */
   backoff?: { initialMs: number; maxMs: number }
+  /** New connections per remote address across the listeners (default 20/s after a burst of 40). */
+  connectionRate?: Omit<AddressThrottleOptions, 'logger'>
 }
 
 export interface FederationEvents {
@@ -84,6 +89,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   private readonly servers: Server[] = []
   /** Remote domains kept authenticated per peer certificate, so one wildcard cannot hold hundreds. */
   private certificateDomains = new CertificateDomains(0)
+  /** New connections per remote address, one rate across all listeners; its refusals show in status(). */
+  private throttle: AddressThrottle | undefined
   /** Our outstanding iq requests by id, with the address their answer must come from. */
   private readonly pendingIq = new Map<
     string,
@@ -170,10 +177,16 @@ export class Federation extends EventEmitter<FederationEvents> {
       this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
       return
     }
+    this.throttle = createAddressThrottle({ ...this.options.connectionRate, logger: this.logger })
     for (const endpoint of config.listen) {
       const server = await listen(
         this.context,
-        { host: endpoint.host ?? '0.0.0.0', port: endpoint.port, directTls: endpoint.directTls },
+        {
+          host: endpoint.host ?? '0.0.0.0',
+          port: endpoint.port,
+          directTls: endpoint.directTls,
+          throttle: this.throttle,
+        },
         (session) => this.acceptInbound(session),
       )
       this.servers.push(server)
@@ -298,7 +311,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     const domains: DomainStatus[] = []
     for (const link of this.links.values()) domains.push(outboundStatus(link))
     for (const session of this.inbound) domains.push(inboundStatus(session))
-    return { state: this.state, localDomains: [...this.localDomains], domains }
+    const throttled = this.throttle?.throttled() ?? []
+    return { state: this.state, localDomains: [...this.localDomains], domains, throttled }
   }
 
   /**

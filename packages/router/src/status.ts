@@ -1,4 +1,4 @@
-import type { InboundSession, S2SSession } from '@xmpp-federation/stream'
+import type { InboundSession, S2SSession, ThrottledAddress } from '@xmpp-federation/stream'
 import type { OutboundLink } from './outbound-link.js'
 
 /** Live state of the streams with one remote domain (one entry per direction and domain pair). */
@@ -35,6 +35,11 @@ export interface FederationStatus {
   readonly state: 'new' | 'running' | 'stopping' | 'stopped'
   readonly localDomains: readonly string[]
   readonly domains: readonly DomainStatus[]
+  /**
+   * Remote addresses refused now for opening connections too fast (the listeners' per-address rate).
+   * Absent from the status of routers older than this field.
+   */
+  readonly throttled?: readonly ThrottledAddress[]
 }
 
 export function outboundStatus(link: OutboundLink): DomainStatus {

@@ -15,6 +15,14 @@
  * ```
  * @packageDocumentation
  */
+export {
+  type AddressThrottle,
+  type AddressThrottleOptions,
+  createAddressThrottle,
+  DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS,
+  DEFAULT_MAX_THROTTLE_ADDRESSES,
+  type ThrottledAddress,
+} from './address-throttle.js'
 export type { AuthComponents, AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
 export {
   createStreamContext,
@@ -67,5 +75,6 @@ export {
   type UnackedLimits,
 } from './stream-management.js'
 export * from './tls/index.js'
+export { S2S_SECURE_OPTIONS } from './tls-options.js'
 export { ALPN_XMPP_SERVER } from './tls-upgrade.js'
 export * from './xml/index.js'

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { type AddressThrottle, createAddressThrottle } from './address-throttle.js'
 import type { StreamContext } from './context.js'
 import { StreamError } from './errors.js'
 import { CLOSING_TAG, openingHeader } from './header.js'
@@ -16,6 +17,18 @@ export interface ListenOptions {
    * idle or slow connections cannot exhaust the process. Default 100; Infinity turns it off.
    */
   maxPendingConnections?: number
+  /**
+   * New connections one remote address may open per second, past a burst of
+   * `connectionBurstPerAddress` (default twice the rate): the excess gets
+   * `<resource-constraint/>` like a connection past `maxPendingConnections`, and
+   * the log says once when an address starts and stops being throttled.
+   * Default 20; Infinity turns it off.
+   */
+  maxConnectionsPerSecondPerAddress?: number
+  /** Connections one remote address may open back to back before its rate applies. */
+  connectionBurstPerAddress?: number
+  /** A throttle shared by several listeners, whose `throttled()` a host reports; replaces the two options above. */
+  throttle?: AddressThrottle
 }
 
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 100
@@ -30,10 +43,28 @@ export async function listen(
   onSession: (session: InboundSession) => void,
 ): Promise<Server> {
   const maxPending = options.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS
+  const throttle =
+    options.throttle ??
+    createAddressThrottle({
+      perSecond: options.maxConnectionsPerSecondPerAddress,
+      burst: options.connectionBurstPerAddress,
+      logger: context.logger,
+    })
   let pending = 0
   const server = createServer((socket: Socket) => {
+    const remote = socket.remoteAddress
+    // Reset before we got to it: nothing to run, and nothing to charge to an address.
+    if (remote === undefined) {
+      socket.destroy()
+      return
+    }
+    if (!throttle.admit(remote)) {
+      refuse(socket, context, options.directTls ?? false, 'too many connections from this address')
+      return
+    }
     if (pending >= maxPending) {
-      refuse(socket, context, options.directTls ?? false)
+      context.logger.warn('s2s connection refused: too many pending connections', { remote })
+      refuse(socket, context, options.directTls ?? false, 'too many pending connections')
       return
     }
     pending++
@@ -58,11 +89,8 @@ export async function listen(
 }
 
 /** RFC 6120 §4.9.3.17: no resources for one more stream; nothing the peer sends is read. */
-function refuse(socket: Socket, context: StreamContext, directTls: boolean): void {
+function refuse(socket: Socket, context: StreamContext, directTls: boolean, reason: string): void {
   socket.on('error', () => {})
-  context.logger.warn('s2s connection refused: too many pending connections', {
-    remote: socket.remoteAddress,
-  })
   const timer = setTimeout(() => socket.destroy(), context.timeouts.closeMs)
   timer.unref?.()
   socket.once('close', () => clearTimeout(timer))
@@ -71,7 +99,7 @@ function refuse(socket: Socket, context: StreamContext, directTls: boolean): voi
     socket.end()
     return
   }
-  const error = streamErrorElement(new StreamError('resource-constraint', 'too many pending connections'))
+  const error = streamErrorElement(new StreamError('resource-constraint', reason))
   socket.end(`${openingHeader({})}${error.toString()}${CLOSING_TAG}`)
   socket.resume() // discard input, so the close is a FIN and not a reset
 }

@@ -1,5 +1,6 @@
 import { createSecureContext, type SecureContext } from 'node:tls'
 import type { TrustAnchors } from './tls/index.js'
+import { S2S_SECURE_OPTIONS } from './tls-options.js'
 
 /**
  * TLS modes, as Cisco IM&P names them: No TLS, SMART (opportunistic), TLS required.
@@ -34,7 +35,10 @@ export interface Credentials {
 /** What every stream of a deployment shares: its TLS identities and trust anchors. */
 export interface TlsIdentity {
   readonly anchors: TrustAnchors
-  /** Secure context presenting the certificate for `localDomain`, or undefined when none is configured. */
+  /**
+   * Secure context presenting the certificate for `localDomain`, or undefined when none is configured.
+   * Built with `S2S_SECURE_OPTIONS`: a context's options apply to every socket that uses it.
+   */
   contextFor(localDomain: string): SecureContext | undefined
 }
 
@@ -51,7 +55,12 @@ export function createTlsIdentity(options: {
   for (const [domain, credentials] of Object.entries(options.credentials)) {
     contexts.set(
       domain,
-      createSecureContext({ cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.2' }),
+      createSecureContext({
+        cert: credentials.cert,
+        key: credentials.key,
+        minVersion: 'TLSv1.2',
+        secureOptions: S2S_SECURE_OPTIONS,
+      }),
     )
   }
   return {

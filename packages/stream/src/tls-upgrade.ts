@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream'
 import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls'
 import type { PeerCertificate, TlsState } from './session.js'
 import { certificateNamesDomain, peerChain, type TrustAnchors, verifyChain } from './tls/index.js'
+import { S2S_SECURE_OPTIONS } from './tls-options.js'
 
 /** ALPN protocol id for XMPP server-to-server over direct TLS (XEP-0368). */
 export const ALPN_XMPP_SERVER = 'xmpp-server'
@@ -11,6 +12,8 @@ export const ALPN_XMPP_SERVER = 'xmpp-server'
  * OpenSSL's own verification is switched off (`rejectUnauthorized: false`):
  * we check the chain and the name ourselves, so that the verdict is ours and
  * identical in both directions. SNI names the remote domain (RFC 6120 §13.7.1.1).
+ * No session is offered or resumed; `secureOptions` only applies when there is
+ * no context (no certificate of ours), else the context's own options do.
  */
 export function startClientTls(
   socket: Duplex,
@@ -21,6 +24,7 @@ export function startClientTls(
     servername: options.servername,
     secureContext: options.context,
     rejectUnauthorized: false,
+    secureOptions: S2S_SECURE_OPTIONS,
     ...(options.alpn ? { ALPNProtocols: [ALPN_XMPP_SERVER] } : {}),
   })
 }

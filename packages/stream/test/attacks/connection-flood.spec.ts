@@ -47,9 +47,14 @@ describe('connection floods', () => {
 
   async function start(maxPendingConnections?: number) {
     const sessions: InboundSession[] = []
-    const server = await listen(context, { host: HOST, port: 0, maxPendingConnections }, (s) =>
-      sessions.push(s),
-    )
+    // All from one address: the per-address rate (connection-storm.spec.ts) would refuse them first.
+    const options = {
+      host: HOST,
+      port: 0,
+      maxPendingConnections,
+      maxConnectionsPerSecondPerAddress: Infinity,
+    }
+    const server = await listen(context, options, (s) => sessions.push(s))
     servers.push(server)
     return { port: (server.address() as { port: number }).port, sessions }
   }
