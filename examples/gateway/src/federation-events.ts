@@ -17,7 +17,7 @@ export function logFederationEvents(
   federation.on('session', (event) => logSession(federation, log, event))
   federation.on('bounce', (event) => {
     logBounce(log, event)
-    // The error stanza comes back as a `stanza` event; it is this bounce, not news.
+    // Its error stanza (for our sender) is handled once, by the gateway's own bounce handler.
     if (event.returned) ownBounces.add(event.returned)
     // Refusals that RFC 6121 forbids answering with an error stanza (most
     // presence) still reach the sender's inbox, so nothing vanishes unseen.

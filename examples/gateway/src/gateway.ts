@@ -1,7 +1,6 @@
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
-import { dialback } from '@xmpp-federation/dialback'
 import { createFederation, type Federation } from '@xmpp-federation/router'
-import { type AuthMechanism, saslExternal } from '@xmpp-federation/stream'
+import type { AuthMechanism } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { logFederationEvents } from './federation-events.js'
 import { startHttpApi } from './http-api.js'
@@ -18,7 +17,7 @@ export interface GatewayOptions {
   http?: { host?: string; port?: number }
   /** Inbox items kept; default 1000. */
   inboxCapacity?: number
-  /** s2s authentication, in order; default SASL EXTERNAL, then dialback when the config allows it. */
+  /** s2s authentication, in order; default what the config asks for (SASL EXTERNAL, then dialback where allowed). */
   auth?: AuthMechanism[]
 }
 
@@ -53,14 +52,19 @@ export async function startGateway(
   const federation = createFederation({
     config,
     logger: log.logger,
-    auth: options.auth ?? defaultAuth(config, log),
+    ...(options.auth ? { auth: options.auth } : {}),
   })
   const inbox = new Inbox(options.inboxCapacity)
   const presence = new PresenceBook()
   const sender = createSender(federation, log)
   const ownBounces = new WeakSet<Element>()
   logFederationEvents(federation, log, inbox, ownBounces)
-  federation.on('stanza', (stanza) => handleInbound(stanza, { inbox, presence, sender, log, ownBounces }))
+  const inboundDeps = { inbox, presence, sender, log, ownBounces }
+  federation.on('stanza', (stanza) => handleInbound(stanza, inboundDeps))
+  // Our own sends that bounced: the error for the local sender comes once, with the bounce event.
+  federation.on('bounce', ({ direction, returned }) => {
+    if (direction === 'outbound' && returned) handleInbound(returned, inboundDeps)
+  })
 
   await federation.start()
   const endpoint = { ...DEFAULT_HTTP, ...config.http, ...options.http }
@@ -111,22 +115,4 @@ async function sayGoodbye(presence: PresenceBook, sender: ReturnType<typeof crea
   })
   await Promise.race([sent, timeout])
   clearTimeout(timer)
-}
-
-/**
- * The composition root picks the auth mechanisms: certificates first (XEP-0178),
- * dialback (XEP-0220) for peers without a usable certificate, unless the config
- * turns it off. The router knows neither.
- */
-function defaultAuth(config: FederationConfig, log: GatewayLog): AuthMechanism[] {
-  const mechanisms = [saslExternal()]
-  if (config.security.dialback) {
-    mechanisms.push(
-      dialback({
-        ...(config.dialback?.secret ? { secret: config.dialback.secret } : {}),
-        logger: log.logger,
-      }),
-    )
-  }
-  return mechanisms
 }

@@ -55,15 +55,13 @@ export function createLog(options: LogOptions = {}): GatewayLog {
   // The router speaks in messages plus fields; people need the fields inline. Its
   // info lines (authenticated pairs, refusals) repeat what the gateway logs from
   // the federation's events, so they show with --verbose only.
-  const routerLine =
-    (level: LogLevel) =>
-    (message: string, fields: Record<string, unknown> = {}) =>
-      event(
-        'router',
-        options.json ? message : `${message}${formatFields(fields)}`,
-        fields,
-        level === 'info' || REPORTED_BY_EVENTS.has(message) ? 'debug' : level,
-      )
+  const routerLine = (level: LogLevel) => (fields: Record<string, unknown>, message: string) =>
+    event(
+      'router',
+      options.json ? message : `${message}${formatFields(fields)}`,
+      fields,
+      level === 'info' || REPORTED_BY_EVENTS.has(message) ? 'debug' : level,
+    )
   return {
     event,
     logger: {

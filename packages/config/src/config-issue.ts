@@ -1,5 +1,21 @@
+/**
+ * What kind of problem an issue is, stable across releases so that tools can act on it:
+ * the wording of `message` may change, the code does not.
+ */
+export type ConfigIssueCode =
+  | 'UNKNOWN_KEY'
+  | 'BAD_VALUE'
+  | 'MISSING_VALUE'
+  | 'MISSING_FILE'
+  | 'BAD_FILE'
+  | 'SIP_CONFLICT'
+  | 'NO_AUTH_METHOD'
+  | 'CONFLICT'
+
 /** One problem in a configuration, phrased so that a person can act on it. */
 export interface ConfigIssue {
+  /** The kind of problem (absent only in issues built by older code paths). */
+  code?: ConfigIssueCode
   /** Where the problem sits, e.g. `listen[0].port` or `policy.domains.a.test.tls`; '' for the whole file. */
   path: string
   /** What is wrong, e.g. `must be an integer from 1 to 65535 (got 70000)`. */

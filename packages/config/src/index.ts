@@ -31,7 +31,7 @@ export type {
 } from './cluster.js'
 export { compareClusters, DEFAULT_CLUSTER } from './cluster.js'
 export { ConfigError } from './config-error.js'
-export type { ConfigIssue } from './config-issue.js'
+export type { ConfigIssue, ConfigIssueCode } from './config-issue.js'
 export { formatIssues } from './config-issue.js'
 export type { NameCheck } from './domain-name.js'
 export { checkDomainName, checkDomainPattern, normaliseDomainName } from './domain-name.js'

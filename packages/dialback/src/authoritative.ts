@@ -34,11 +34,14 @@ export function answerVerify(session: S2SSession, request: DialbackElement, keys
   }
   const valid = keysEqual(request.key, keys(receiving, originating, id))
   if (!valid) {
-    session.context.logger.warn('asked to verify a dialback key that we did not make', {
-      receiving,
-      originating,
-      id,
-    })
+    session.context.logger.warn(
+      {
+        receiving,
+        originating,
+        id,
+      },
+      'asked to verify a dialback key that we did not make',
+    )
   }
   sendIfOpen(session, verifyAnswer(originating, receiving, id, valid ? 'valid' : 'invalid'))
 }

@@ -80,7 +80,7 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
   const warnOnce = (logger: Logger | undefined) => {
     if (!secret.generated || warned || !logger) return
     warned = true
-    logger.warn(RANDOM_SECRET_WARNING)
+    logger.warn({}, RANDOM_SECRET_WARNING)
   }
   warnOnce(options.logger)
 
@@ -121,13 +121,16 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
       if (session.direction === 'outbound' || request.type !== undefined) {
         // Our requests' answers are taken by the waiting originating or verifying code;
         // anything else is unsolicited and must not change any state (XEP-0220 §3.1).
-        logger.warn('ignoring an unsolicited dialback element', {
-          direction: session.direction,
-          element: request.kind,
-          type: request.type,
-          from: request.rawFrom,
-          to: request.rawTo,
-        })
+        logger.warn(
+          {
+            direction: session.direction,
+            element: request.kind,
+            type: request.type,
+            from: request.rawFrom,
+            to: request.rawTo,
+          },
+          'ignoring an unsolicited dialback element',
+        )
         return true
       }
       if (request.kind === 'verify') {
@@ -135,7 +138,7 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
         return true
       }
       receiveResult(session, request, { allowed, verify, inFlight }).catch((error: unknown) =>
-        logger.error('dialback receiving failed', { error: String(error) }),
+        logger.error({ error: String(error) }, 'dialback receiving failed'),
       )
       return true
     },

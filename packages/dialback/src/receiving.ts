@@ -27,7 +27,7 @@ export async function receiveResult(
 ): Promise<void> {
   const { logger } = session.context
   const refuse = (condition: StanzaErrorCondition, text: string) => {
-    logger.info('dialback refused', { from: request.rawFrom, to: request.rawTo, condition, reason: text })
+    logger.info({ from: request.rawFrom, to: request.rawTo, condition, reason: text }, 'dialback refused')
     sendIfOpen(session, resultAnswer(request.rawTo, request.rawFrom, 'error', { condition, text }))
   }
 
@@ -84,10 +84,13 @@ async function verdictFor(
 ): Promise<'valid' | 'invalid'> {
   // XEP-0344 §2.4 "dialback without dialback": checked now, at the time of the key (§3).
   if (session.tls?.peerCertificate?.validFor(originating)) {
-    session.context.logger.debug('dialback key accepted on the certificate (XEP-0344)', {
-      local: receiving,
-      remote: originating,
-    })
+    session.context.logger.debug(
+      {
+        local: receiving,
+        remote: originating,
+      },
+      'dialback key accepted on the certificate (XEP-0344)',
+    )
     return 'valid'
   }
   return deps.verify(session, { receiving, originating, streamId: session.streamId, key })
@@ -99,10 +102,13 @@ async function verdictFor(
  * `forbidden` instead, which refuses this pair and keeps the others.
  */
 function rejectForgedKey(session: S2SSession, receiving: string, originating: string): void {
-  session.context.logger.warn('dialback key judged invalid by the authoritative server', {
-    local: receiving,
-    remote: originating,
-  })
+  session.context.logger.warn(
+    {
+      local: receiving,
+      remote: originating,
+    },
+    'dialback key judged invalid by the authoritative server',
+  )
   if (session.authenticatedPairs.length > 0) {
     const error = { condition: 'forbidden' as const, text: `the key for ${originating} is invalid` }
     session.send(resultAnswer(receiving, originating, 'error', error))

@@ -130,7 +130,7 @@ export function authenticatedSessions(node: TestNode): InboundSession[] {
 }
 
 function recordingLogger(logs: LogEntry[]): Logger {
-  const record = (level: keyof Logger) => (message: string, fields?: Record<string, unknown>) => {
+  const record = (level: keyof Logger) => (fields: Record<string, unknown>, message: string) => {
     logs.push({ level, message, fields })
   }
   return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }

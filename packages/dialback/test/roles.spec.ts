@@ -164,7 +164,12 @@ describe('the secret', () => {
 
   it('without configuration: one random secret per process, and a warning', () => {
     const warnings: string[] = []
-    const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => warnings.push(message) }
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_: object, message: string) => warnings.push(message),
+    }
     dialback({ logger })
     dialback({ logger, secret: 'configured' })
     expect(warnings).toEqual([expect.stringMatching(/no dialback secret configured/)])

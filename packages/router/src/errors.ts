@@ -16,3 +16,12 @@ export class DeliveryError extends Error {
     super(message, { cause: options.cause })
   }
 }
+
+/**
+ * The host called the federation at the wrong time (`send()` before `start()`, after
+ * `stop()`, `start()` twice): a bug in the host, never a delivery outcome.
+ */
+export class UsageError extends Error {
+  static override readonly name = 'UsageError'
+  override readonly name = 'UsageError'
+}

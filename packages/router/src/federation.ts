@@ -5,7 +5,6 @@ import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federati
 import {
   type AddressThrottle,
   type AddressThrottleOptions,
-  type AuthMechanism,
   canonicalizeAddresses,
   connectStream,
   createAddressThrottle,
@@ -13,20 +12,23 @@ import {
   domainOfAddress,
   type InboundSession,
   type Logger,
+  type LoggerOption,
   listen,
   type OutboundSession,
+  resolveLogger,
   type S2SSession,
   type SecurityPolicy,
   type StanzaErrorCondition,
   type StreamContext,
-  saslExternal,
-  silentLogger,
 } from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
+import { checkAuthCoverage } from './auth-coverage.js'
 import { errorReply, shouldReturnError } from './bounce.js'
 import { CertificateDomains } from './certificate-domains.js'
-import { DeliveryError } from './errors.js'
+import { type AuthChoice, type Clock, type FederationComponents, systemClock } from './components.js'
+import { buildAuth } from './default-auth.js'
+import { DeliveryError, UsageError } from './errors.js'
 import { IdleSweeper } from './idle-sweeper.js'
 import { answerDomainIq, pingRequest } from './local-service.js'
 import { conditionFor, isStanza, OutboundLink } from './outbound-link.js'
@@ -39,10 +41,15 @@ import { loadTlsIdentity } from './tls-identity.js'
 import type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
 
 export interface FederationOptions {
-  /** The deployment's configuration (validated at `start()`; errors name the field). */
+  /** The deployment's configuration, validated when the federation is built (errors name the field). */
   config: FederationConfigInput
-  /** Authentication mechanisms, in the order they are tried. Default: SASL EXTERNAL only. */
-  auth?: AuthMechanism[]
+  /**
+   * Authentication mechanisms, in the order they are tried. Default: what the config
+   * asks for — SASL EXTERNAL, then dialback keyed with `dialback.secret` where
+   * `security.dialback` allows it. A list replaces the defaults; a function receives
+   * them (as factories) and returns the list, to add or reorder.
+   */
+  auth?: AuthChoice
   /** Who may federate and how; default: `createDomainPolicy` over the config's policy sections. */
   policy?: DomainPolicy
   /** The host's user directory, required when `emailForFederation.enabled`. */
@@ -51,7 +58,10 @@ export interface FederationOptions {
   peerSoftware?: Partial<PeerSoftwareOptions>
   /** DNS/static-route resolution; default: built from the config's `dns` and `routes`. */
   resolver?: Resolver
-  logger?: Logger
+  /** A pino-style logger (fields, then message); default: warnings and errors on stderr; `false`: silence. */
+  logger?: LoggerOption
+  /** Time source for TTLs, backoff and rates; default the system clock. */
+  clock?: Clock
   /** Software identity answered to XEP-0092 queries. */
   software?: { name: string; version: string }
   /** Backoff between failed connection attempts to one domain. */
@@ -69,6 +79,7 @@ export interface FederationEvents {
   resend: (event: { local: string; remote: string; count: number }) => void
   /** A policy decision with its reason (per-stanza checks report refusals only). */
   decision: (event: DecisionEvent) => void
+  /** A failure no caller awaits (a listener that broke, a host directory that threw...). */
   error: (error: Error) => void
 }
 
@@ -77,9 +88,14 @@ export interface FederationEvents {
  * inbound listeners, and the rules that keep a stanza from vanishing.
  */
 export class Federation extends EventEmitter<FederationEvents> {
-  private config: FederationConfig | undefined
-  private context: StreamContext | undefined
-  private resolver: Resolver | undefined
+  /** What every plugin of this federation is given: config, logger, policy, clock. */
+  readonly components: FederationComponents
+  private readonly config: FederationConfig
+  private readonly context: StreamContext
+  private readonly resolver: Resolver
+  private readonly logger: Logger
+  private readonly policy: DomainPolicy
+  private readonly peerSoftware: PeerSoftwareCheck
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
   /** XEP-0288: inbound streams that may carry our stanzas back, by linkKey. */
@@ -88,7 +104,7 @@ export class Federation extends EventEmitter<FederationEvents> {
   private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
   /** Remote domains kept authenticated per peer certificate, so one wildcard cannot hold hundreds. */
-  private certificateDomains = new CertificateDomains(0)
+  private readonly certificateDomains: CertificateDomains
   /** New connections per remote address, one rate across all listeners; its refusals show in status(). */
   private throttle: AddressThrottle | undefined
   /** Our outstanding iq requests by id, with the address their answer must come from. */
@@ -96,40 +112,46 @@ export class Federation extends EventEmitter<FederationEvents> {
     string,
     { responder: string; resolve: (iq: Element) => void; reject: (e: Error) => void }
   >()
-  private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
   private idleSweeper: IdleSweeper | undefined
-  private readonly logger: Logger
-  private policy!: DomainPolicy
-  private peerSoftware!: PeerSoftwareCheck
 
+  /**
+   * The composition root: validates the config and builds every component once —
+   * logger, TLS identities, policy, stream context, resolver, auth mechanisms — so
+   * that a misconfiguration throws here (a ConfigError naming each problem), not on
+   * the first send. Nothing listens or connects until `start()`.
+   */
   constructor(private readonly options: FederationOptions) {
     super()
-    this.logger = options.logger ?? silentLogger
-  }
-
-  /** Validates the config, loads certificates, opens the listeners. */
-  async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error(`cannot start a federation that is ${this.state}`)
-    const config = parseConfig(this.options.config)
+    this.logger = resolveLogger(options.logger)
+    const config = parseConfig(options.config)
     this.config = config
     const tls = loadTlsIdentity(config)
     this.policy =
-      this.options.policy ??
+      options.policy ??
       createPolicyFor(config, {
-        directory: this.options.directory,
+        directory: options.directory,
         onDecision: (event) => this.onDecision(event),
       })
+    this.components = {
+      config,
+      logger: this.logger,
+      policy: this.policy,
+      clock: options.clock ?? systemClock,
+      openVerificationStream: (local, remote) => this.openVerificationStream(local, remote),
+    }
+    const auth = buildAuth(options.auth, this.components)
+    checkAuthCoverage(config, auth)
     // The XEP-0092 answer comes back on a bidirectional stream or over the peer's stream to our listener.
     this.peerSoftware = new PeerSoftwareCheck(
       this.policy,
       (iq, timeoutMs, write) => this.expectAnswer(iq, timeoutMs, write),
-      { ...DEFAULT_PEER_SOFTWARE, ...this.options.peerSoftware },
+      { ...DEFAULT_PEER_SOFTWARE, ...options.peerSoftware },
       config.enabled && config.listen.length > 0,
     )
     // Streams ask the policy for each domain's security; before a peer names itself, the global settings apply.
     const securityFor = (remote: string | undefined): SecurityPolicy =>
       remote ? this.policy.security(remote) : config.security
-    const auth = this.options.auth ?? [saslExternal()]
     this.context = createStreamContext({
       localDomains: [...config.domains, ...config.emailForFederation.emailDomains],
       auth,
@@ -153,53 +175,74 @@ export class Federation extends EventEmitter<FederationEvents> {
     })
     this.certificateDomains = new CertificateDomains(config.streams.maxDomainsPerCertificate)
     this.resolver =
-      this.options.resolver ??
+      options.resolver ??
       createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, routes: config.routes })
-    for (const mechanism of auth) {
-      mechanism.start?.({
-        openVerificationStream: (local, remote) => this.openVerificationStream(local, remote),
-      })
-    }
+    for (const mechanism of auth) mechanism.start?.(this.components)
+  }
+
+  /** Opens the listeners and starts the housekeeping timers; once. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new UsageError(`start() called on a federation that is ${this.state}`)
+    this.state = 'starting'
+    const config = this.config
     this.idleSweeper = new IdleSweeper(
       config.timeouts.idleMs,
       () => this.sessions(),
       (session) => {
-        this.logger.info('closing an idle s2s stream', {
-          direction: session.direction,
-          remote: session.remoteDomain,
-        })
+        this.logger.info(
+          { direction: session.direction, remote: session.remoteDomain },
+          'closing an idle s2s stream',
+        )
         void session.close()
       },
       () => this.forgetUnusedLinks(),
     )
-    this.state = 'running'
     if (!config.enabled) {
-      this.logger.warn('federation is disabled on this node (enabled: false): no listeners')
+      this.state = 'running'
+      this.logger.warn(
+        {},
+        'federation is disabled on this node (enabled: false): no listeners, sends refused',
+      )
       return
     }
     this.throttle = createAddressThrottle({ ...this.options.connectionRate, logger: this.logger })
-    for (const endpoint of config.listen) {
-      const server = await listen(
-        this.context,
-        {
-          host: endpoint.host ?? '0.0.0.0',
-          port: endpoint.port,
-          directTls: endpoint.directTls,
-          throttle: this.throttle,
-        },
-        (session) => this.acceptInbound(session),
-      )
-      this.servers.push(server)
-      this.logger.info('listening for s2s', {
-        host: endpoint.host,
+    try {
+      for (const endpoint of config.listen) await this.listenOn(endpoint)
+    } catch (error) {
+      this.state = 'running'
+      await this.stop()
+      throw error
+    }
+    this.state = 'running'
+  }
+
+  private async listenOn(endpoint: FederationConfig['listen'][number]): Promise<void> {
+    const server = await listen(
+      this.context,
+      {
+        host: endpoint.host ?? '0.0.0.0',
         port: endpoint.port,
         directTls: endpoint.directTls,
-      })
-    }
+        throttle: this.throttle,
+      },
+      (session) => this.acceptInbound(session),
+    )
+    // After start, a listener failing is nobody's promise to reject: it is reported.
+    server.on('error', (error) => this.emit('error', error))
+    this.servers.push(server)
+    this.logger.info(
+      { host: endpoint.host, port: endpoint.port, directTls: endpoint.directTls },
+      'listening for s2s',
+    )
   }
 
   get localDomains(): readonly string[] {
-    return this.config?.domains ?? []
+    return this.config.domains
+  }
+
+  /** The auth mechanisms streams try, in order (e.g. `['EXTERNAL', 'dialback']`). */
+  get authMechanisms(): readonly string[] {
+    return this.context.auth.map((mechanism) => mechanism.name)
   }
 
   /**
@@ -208,7 +251,8 @@ export class Federation extends EventEmitter<FederationEvents> {
    * condition it was bounced with (the sender also gets the error stanza).
    */
   send(stanza: Element): Promise<void> {
-    if (this.state !== 'running' || !this.config) {
+    this.assertUsable('send')
+    if (this.state !== 'running') {
       return Promise.reject(new DeliveryError('remote-server-not-found', `federation is ${this.state}`))
     }
     const config = this.config
@@ -256,9 +300,17 @@ export class Federation extends EventEmitter<FederationEvents> {
    * e.g. XEP-0199 ping or XEP-0092 version of a remote server.
    */
   request(iq: Element, timeoutMs = 10_000): Promise<Element> {
+    this.assertUsable('request')
     return this.expectAnswer(iq, timeoutMs, (request) => {
       this.send(request).catch((error: Error) => this.pendingIq.get(request.attrs.id ?? '')?.reject(error))
     })
+  }
+
+  /** Misuse is a bug in the host: it throws, rather than pass for a delivery outcome. */
+  private assertUsable(method: string): void {
+    if (this.state === 'new')
+      throw new UsageError(`${method}() before start(): call await federation.start() first`)
+    if (this.state === 'stopped') throw new UsageError(`${method}() after stop(): the federation is stopped`)
   }
 
   /** Registers the iq's id for its answer (which comes back on an inbound stream), then writes it. */
@@ -355,6 +407,10 @@ export class Federation extends EventEmitter<FederationEvents> {
    * domain gets no link, so every later send asks again and bounces again.
    */
   private sendOver(local: string, remote: string, item: PendingStanza): void {
+    if (!this.config.enabled) {
+      this.bounceOutbound(item, 'service-unavailable', 'federation is disabled on this node (enabled: false)')
+      return
+    }
     const link = this.links.get(linkKey(local, remote))
     if (link) {
       link.send(item)
@@ -372,7 +428,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     const key = linkKey(local, remote)
     let link = this.links.get(key)
     if (!link) {
-      const config = this.config!
+      const config = this.config
       link = new OutboundLink({
         local,
         remote,
@@ -393,12 +449,12 @@ export class Federation extends EventEmitter<FederationEvents> {
           })
         },
         onFailure: (error, condition) => {
-          this.logger.warn('s2s connection failed', { local, remote, condition, error: error.message })
+          this.logger.warn({ local, remote, condition, error: error.message }, 's2s connection failed')
           this.emit('session', { direction: 'outbound', local, remote, state: 'failed', error })
         },
         resendTtlMs: config.queue.ttlMs,
         onResend: (count) => {
-          this.logger.info('resending unacknowledged stanzas (XEP-0198)', { local, remote, count })
+          this.logger.info({ local, remote, count }, 'resending unacknowledged stanzas (XEP-0198)')
           this.emit('resend', { local, remote, count })
         },
         onClosed: (error) => {
@@ -416,12 +472,12 @@ export class Federation extends EventEmitter<FederationEvents> {
     remote: string,
     authenticate: boolean,
   ): Promise<{ session: OutboundSession; target: ConnectionTarget }> {
-    const targets = await this.resolver!.resolve(remote)
+    const targets = await this.resolver.resolve(remote)
     const errors: Error[] = []
     for (const target of targets) {
       try {
         const session = await connectStream({
-          context: this.context!,
+          context: this.context,
           localDomain: local,
           remoteDomain: remote,
           host: target.host,
@@ -433,12 +489,15 @@ export class Federation extends EventEmitter<FederationEvents> {
         })
         return { session, target }
       } catch (error) {
-        this.logger.debug('s2s target failed', {
-          remote,
-          host: target.host,
-          port: target.port,
-          error: String(error),
-        })
+        this.logger.debug(
+          {
+            remote,
+            host: target.host,
+            port: target.port,
+            error: String(error),
+          },
+          's2s target failed',
+        )
         errors.push(error as Error)
       }
     }
@@ -472,16 +531,14 @@ export class Federation extends EventEmitter<FederationEvents> {
     return session
   }
 
+  /**
+   * A stanza of ours that will not be delivered reaches the host once: as a `bounce`
+   * event whose `returned` is the error stanza for its local sender (never also as a
+   * `stanza` event), and as the rejection of its `send()`.
+   */
   private bounceOutbound(item: PendingStanza, condition: StanzaErrorCondition, reason: string): void {
     const returned = shouldReturnError(item.stanza) ? errorReply(item.stanza, condition, reason) : undefined
     this.emit('bounce', { stanza: item.stanza, condition, reason, direction: 'outbound', returned })
-    if (returned) {
-      const local = domainOfAddress(returned.attrs.to ?? '') ?? ''
-      this.deliverLocally(returned, {
-        localDomain: local,
-        remoteDomain: domainOfAddress(returned.attrs.from ?? '') ?? '',
-      })
-    }
     item.reject(new DeliveryError(condition, reason))
   }
 
@@ -571,7 +628,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         return
       }
     }
-    if (!this.config!.emailForFederation.enabled) {
+    if (!this.config.emailForFederation.enabled) {
       this.routeInbound(stanza, { localDomain, remoteDomain })
       return
     }
@@ -621,15 +678,18 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   private reply(stanza: Element): void {
     this.send(stanza).catch((error: Error) =>
-      this.logger.debug('reply not delivered', { error: error.message }),
+      this.logger.debug({ error: error.message }, 'reply not delivered'),
     )
   }
 
   private deliverLocally(stanza: Element, info: InboundStanzaInfo): void {
     if (this.listenerCount('stanza') === 0) {
-      this.logger.warn('stanza for a local address, but the host has no stanza handler', {
-        to: stanza.attrs.to,
-      })
+      this.logger.warn(
+        {
+          to: stanza.attrs.to,
+        },
+        'stanza for a local address, but the host has no stanza handler',
+      )
     }
     this.emit('stanza', stanza, info)
   }
@@ -644,8 +704,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     const { decision } = event
     if (decision.allowed && PER_STANZA_CHECKS.has(event.check)) return
     const fields = { check: event.check, remote: event.remote, code: decision.code, reason: decision.reason }
-    if (decision.allowed) this.logger.debug('policy allowed', fields)
-    else this.logger.info('policy refused', fields)
+    if (decision.allowed) this.logger.debug(fields, 'policy allowed')
+    else this.logger.info(fields, 'policy refused')
     this.emit('decision', event)
   }
 }
@@ -658,7 +718,7 @@ const PER_STANZA_CHECKS: ReadonlySet<DecisionEvent['check']> = new Set([
   'inbound-addresses',
 ])
 
-/** Builds a federation; call `start()` to validate the config and listen. */
+/** Builds a federation (validating its config: a ConfigError names every problem); `start()` listens. */
 export function createFederation(options: FederationOptions): Federation {
   return new Federation(options)
 }

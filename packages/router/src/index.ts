@@ -14,7 +14,15 @@
  * @packageDocumentation
  */
 export { errorReply, MAX_ERROR_PAYLOAD, shouldReturnError } from './bounce.js'
-export { DeliveryError } from './errors.js'
+export {
+  type AuthChoice,
+  type AuthFactory,
+  type Clock,
+  type FederationComponents,
+  systemClock,
+} from './components.js'
+export { defaultAuthFactories } from './default-auth.js'
+export { DeliveryError, UsageError } from './errors.js'
 export { createFederation, Federation, type FederationEvents, type FederationOptions } from './federation.js'
 export type { LinkState } from './outbound-link.js'
 export { PolicyConfigurationError, policyInputFrom } from './policy-setup.js'

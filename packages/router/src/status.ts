@@ -32,7 +32,7 @@ export interface DomainStatus {
 }
 
 export interface FederationStatus {
-  readonly state: 'new' | 'running' | 'stopping' | 'stopped'
+  readonly state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
   readonly localDomains: readonly string[]
   readonly domains: readonly DomainStatus[]
   /**

@@ -7,6 +7,7 @@ import {
   createTrustAnchors,
   saslExternal,
 } from '@xmpp-federation/stream'
+import type { Element } from 'ltx'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BounceEvent, DeliveryError, type Federation, xml } from '../src/index.js'
 import { configFor, createTestPki, nextStanza, startFederation, type TestPki } from './fixtures.js'
@@ -77,19 +78,23 @@ describe('createFederation between two library instances', () => {
     expect(answer.getChild('error')?.getChild('service-unavailable')).toBeDefined()
   })
 
-  it('bounces to a refused port with remote-server-not-found, to the sender and as an event', async () => {
+  it('bounces to a refused port with remote-server-not-found: one bounce event, carrying the error for the sender', async () => {
     const bounces: BounceEvent[] = []
+    const stanzas: Element[] = []
     c.on('bounce', (b) => bounces.push(b))
-    const returned = nextStanza(c, (s) => s.attrs.id === 'r1' && s.attrs.type === 'error')
+    c.on('stanza', (s) => stanzas.push(s))
     const sent = c.send(
       xml('message', { from: 'bot@c.test', to: 'x@refused.test', id: 'r1' }, xml('body', {}, 'x')),
     )
     await expect(sent).rejects.toMatchObject({ name: 'DeliveryError', condition: 'remote-server-not-found' })
-    const error = await returned
-    expect(error.attrs).toMatchObject({ from: 'x@refused.test', to: 'bot@c.test', type: 'error' })
-    expect(error.getChild('error')?.getChild('remote-server-not-found')).toBeDefined()
     expect(bounces).toHaveLength(1)
     expect(bounces[0]).toMatchObject({ condition: 'remote-server-not-found', direction: 'outbound' })
+    const error = bounces[0]!.returned!
+    expect(error.attrs).toMatchObject({ from: 'x@refused.test', to: 'bot@c.test', type: 'error' })
+    expect(error.getChild('error')?.getChild('remote-server-not-found')).toBeDefined()
+    // Delivered once: the bounce is not also a `stanza` event.
+    await new Promise((r) => setTimeout(r, 100))
+    expect(stanzas.filter((s) => s.attrs.id === 'r1')).toEqual([])
   })
 
   it('never answers an error stanza with another error', async () => {

@@ -74,12 +74,15 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
     if (!episode) return
     bucket.episode = undefined
     episodes.delete(address)
-    logger.info(`s2s connections from one address no longer throttled: ${why}`, {
-      remote: address,
-      refused: episode.refused,
-      admitted: episode.admitted,
-      seconds: Math.round((now - episode.startedAt) / 1000),
-    })
+    logger.info(
+      {
+        remote: address,
+        refused: episode.refused,
+        admitted: episode.admitted,
+        seconds: Math.round((now - episode.startedAt) / 1000),
+      },
+      `s2s connections from one address no longer throttled: ${why}`,
+    )
     if (episodes.size === 0 && sweeper) {
       clearInterval(sweeper)
       sweeper = undefined
@@ -108,11 +111,14 @@ export function createAddressThrottle(options: AddressThrottleOptions = {}): Add
   const startEpisode = (address: string, bucket: Bucket, now: number) => {
     bucket.episode = { startedAt: now, since: new Date().toISOString(), refused: 0, admitted: 0 }
     episodes.add(address)
-    logger.warn('s2s connections from one address throttled: over its rate, refusing the excess', {
-      remote: address,
-      perSecond,
-      burst,
-    })
+    logger.warn(
+      {
+        remote: address,
+        perSecond,
+        burst,
+      },
+      's2s connections from one address throttled: over its rate, refusing the excess',
+    )
     if (!sweeper) {
       sweeper = setInterval(() => sweep(monotonicNow()), SWEEP_MS)
       sweeper.unref()

@@ -1,6 +1,6 @@
 import type { AuthMechanism } from './auth.js'
 import { requireDomain } from './domain.js'
-import { type Logger, silentLogger } from './logger.js'
+import { type Logger, type LoggerOption, resolveLogger } from './logger.js'
 import { OutputBudget } from './output-budget.js'
 import type { SecurityPolicy, TlsIdentity } from './security.js'
 import { DEFAULT_STREAM_MANAGEMENT, type StreamManagementOptions } from './stream-management.js'
@@ -70,7 +70,8 @@ export interface StreamContextOptions {
   security?: SecurityPolicy | ((remoteDomain: string | undefined) => SecurityPolicy)
   limits?: Partial<StreamLimits>
   timeouts?: Partial<StreamTimeouts>
-  logger?: Logger
+  /** A pino-style logger; default: warnings and errors on stderr; `false`: silence. */
+  logger?: LoggerOption
   /** XEP-0198 acks (default on); `false` switches it off. */
   streamManagement?: Partial<StreamManagementOptions> | false
   /** XEP-0288 bidirectional streams (default on); `false` switches them off. */
@@ -111,7 +112,7 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
     limits,
     output: new OutputBudget(limits.maxBufferedBytesTotal),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
-    logger: options.logger ?? silentLogger,
+    logger: resolveLogger(options.logger),
     streamManagement:
       options.streamManagement === false
         ? undefined

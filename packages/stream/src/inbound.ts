@@ -99,7 +99,7 @@ export class InboundSession extends S2SSession {
     if (el.name === 'bidi' && el.attrs.xmlns === NS.bidi && this.offersBidi()) {
       // XEP-0288 §2: asked before authentication; the pairs authenticated next work both ways.
       this.bidi = true
-      this.context.logger.debug('s2s stream is bidirectional (XEP-0288)', { remote: this.from })
+      this.context.logger.debug({ remote: this.from }, 's2s stream is bidirectional (XEP-0288)')
       return true
     }
     return false

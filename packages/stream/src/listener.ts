@@ -63,7 +63,7 @@ export async function listen(
       return
     }
     if (pending >= maxPending) {
-      context.logger.warn('s2s connection refused: too many pending connections', { remote })
+      context.logger.warn({ remote }, 's2s connection refused: too many pending connections')
       refuse(socket, context, options.directTls ?? false, 'too many pending connections')
       return
     }

@@ -1,10 +1,46 @@
-/** Structured log sink. Hosts pass their own; the default discards. */
+/**
+ * Structured log sink, in the calling convention of pino (and bunyan): fields
+ * first, then the message. A pino logger passes as it is, fields intact.
+ */
 export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
+  debug(fields: Record<string, unknown>, message: string): void
+  info(fields: Record<string, unknown>, message: string): void
+  warn(fields: Record<string, unknown>, message: string): void
+  error(fields: Record<string, unknown>, message: string): void
 }
+
+/** What a host may pass: its own logger, nothing (warnings and errors go to stderr), or `false` (silence). */
+export type LoggerOption = Logger | false | undefined
 
 const ignore = () => {}
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
+
+/**
+ * The logger used when the host passes none: warnings and errors, one line each on
+ * stderr, so that advice such as "no dialback secret, using a random one" is seen.
+ */
+export const stderrLogger: Logger = {
+  debug: ignore,
+  info: ignore,
+  warn: (fields, message) => writeLine('warn', fields, message),
+  error: (fields, message) => writeLine('error', fields, message),
+}
+
+function writeLine(level: string, fields: Record<string, unknown>, message: string): void {
+  const detail = Object.keys(fields).length > 0 ? ` ${safeJson(fields)}` : ''
+  process.stderr.write(`xmpp-federation ${level}: ${message}${detail}\n`)
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return '[unserializable fields]'
+  }
+}
+
+/** The host's choice, made concrete: its logger, stderr by default, or silence for `false`. */
+export function resolveLogger(option: LoggerOption): Logger {
+  if (option === false) return silentLogger
+  return option ?? stderrLogger
+}

@@ -212,7 +212,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (this.pairs.has(key)) return
     const pair = { local, remote, mechanism }
     this.pairs.set(key, pair)
-    this.context.logger.info('s2s domain pair authenticated', { direction: this.direction, ...pair })
+    this.context.logger.info({ direction: this.direction, ...pair }, 's2s domain pair authenticated')
     // Established first: whoever hears `authenticated` may send on the stream at once.
     this.markEstablished()
     this.emit('authenticated', pair)
@@ -423,7 +423,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   private readonly onSocketError = (err: Error): void => {
-    this.context.logger.debug('s2s socket error', { error: err.message })
+    this.context.logger.debug({ error: err.message }, 's2s socket error')
     this.closeError ??= err
   }
 
@@ -469,7 +469,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (isStreamError(el)) {
       this.closeInitiator = 'remote'
       this.closeError = parseStreamError(el)
-      this.context.logger.warn('peer sent a stream error', { error: this.closeError.message })
+      this.context.logger.warn({ error: this.closeError.message }, 'peer sent a stream error')
       return // its </stream:stream> follows; onStreamEnd answers it
     }
     // XEP-0198 §3-4: stream management only on an authenticated stream. Before that an
@@ -680,11 +680,14 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       waiter.reject(error ?? new NegotiationError('CLOSED', 'the stream closed'))
     }
     const info: CloseInfo = { error, initiator: this.closeInitiator }
-    this.context.logger.debug('s2s stream closed', {
-      direction: this.direction,
-      remote: this.remoteDomain,
-      error: error?.message,
-    })
+    this.context.logger.debug(
+      {
+        direction: this.direction,
+        remote: this.remoteDomain,
+        error: error?.message,
+      },
+      's2s stream closed',
+    )
     this.resolveClosed(info)
     this.emit('closed', info)
   }

@@ -9,7 +9,7 @@ export interface LogLine {
 /** A Logger that keeps every line, for tests that count what was logged. */
 export function recordingLogger(): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = []
-  const at = (level: LogLine['level']) => (message: string, fields?: Record<string, unknown>) =>
+  const at = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
     lines.push({ level, message, fields })
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines }
 }

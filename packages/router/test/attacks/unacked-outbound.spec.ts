@@ -47,8 +47,10 @@ async function setup(behaviour: Misbehaviour, streams: object = {}) {
   federations.push(c)
   const bounces: BounceEvent[] = []
   const errors: Element[] = []
-  c.on('bounce', (b) => bounces.push(b))
-  c.on('stanza', (s) => s.attrs.type === 'error' && errors.push(s))
+  c.on('bounce', (b) => {
+    bounces.push(b)
+    if (b.returned) errors.push(b.returned)
+  })
   const message = (i: number) =>
     xml(
       'message',

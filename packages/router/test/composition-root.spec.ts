@@ -1,0 +1,140 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { ConfigError } from '@xmpp-federation/config'
+import { saslExternal } from '@xmpp-federation/stream'
+import { createTestCA, runReadmeSnippet, writeCertificateFiles } from '@xmpp-federation/testing'
+import type { Element } from 'ltx'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as router from '../src/index.js'
+import { createFederation, type Federation, UsageError, xml } from '../src/index.js'
+import { configFor, createTestPki, type TestPki } from './fixtures.js'
+
+let pki: TestPki
+beforeAll(async () => {
+  pki = await createTestPki()
+})
+
+describe('the composition root', () => {
+  it('the root README compose snippet: the config alone installs EXTERNAL, then dialback with its secret', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'xf-root-readme-'))
+    const ca = await createTestCA()
+    await writeFile(path.join(dir, 'ca.crt'), ca.certPem)
+    await writeCertificateFiles(dir, 'c.test', await ca.issue({ dnsNames: ['c.test'] }))
+    let built: Federation | undefined
+    const sent: Element[] = []
+    // The real createFederation (config validation, TLS, policy, auth); listening and sending are
+    // left out, so the snippet's fixed address cannot collide with another test's.
+    const createFederationAndHold = (options: router.FederationOptions) => {
+      const federation = router.createFederation(options)
+      built = federation
+      return Object.assign(Object.create(federation) as Federation, {
+        start: async () => {},
+        send: async (stanza: Element) => void sent.push(stanza),
+      })
+    }
+    const cwd = process.cwd()
+    process.chdir(dir)
+    try {
+      await runReadmeSnippet(new URL('../../../README.md', import.meta.url), {
+        '@xmpp-federation/router': { ...router, createFederation: createFederationAndHold },
+      })
+    } finally {
+      process.chdir(cwd)
+    }
+    expect(built?.authMechanisms).toEqual(['EXTERNAL', 'dialback'])
+    expect(built?.components.config.dialback?.secret).toBe('shared-by-every-node-of-this-deployment')
+    expect(sent.map((s) => s.attrs.to)).toEqual(['alice@a.test'])
+  })
+
+  it('a bad config throws a ConfigError when the federation is built, naming the field', async () => {
+    const config = await configFor(pki, 'c.test', { listen: [{ host: '127.0.0.1', port: 70000 }] })
+    expect(() => createFederation({ config })).toThrow(ConfigError)
+    expect(() => createFederation({ config })).toThrow(/listen\[0\]\.port/)
+  })
+
+  it('dialback turned off by the config: only EXTERNAL is installed', async () => {
+    const config = await configFor(pki, 'c.test', { security: { dialback: false } })
+    expect(createFederation({ config }).authMechanisms).toEqual(['EXTERNAL'])
+  })
+
+  it('refuses to be built when a domain the config allows has no mechanism it may use', async () => {
+    // EXTERNAL is off for d.test; the config allows dialback, but the host installed only EXTERNAL.
+    const config = await configFor(pki, 'c.test', {
+      policy: { domains: { 'd.test': { saslExternal: { inbound: false, outbound: false } } } },
+    })
+    let error: unknown
+    try {
+      createFederation({ config, auth: [saslExternal()] })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const issues = (error as ConfigError).issues
+    expect(issues.map((issue) => [issue.path, issue.code])).toEqual([
+      ['policy.domains.d.test', 'NO_AUTH_METHOD'],
+      ['policy.domains.d.test', 'NO_AUTH_METHOD'],
+    ])
+    expect(issues[0]!.fix).toMatch(/dialback/)
+    // The defaults cover it: dialback is installed because the config allows it.
+    expect(createFederation({ config }).authMechanisms).toEqual(['EXTERNAL', 'dialback'])
+  })
+
+  it('a host adds a mechanism to the defaults with a factory that receives the components', async () => {
+    const config = await configFor(pki, 'c.test')
+    const seen: string[] = []
+    const federation = createFederation({
+      config,
+      auth: (defaults) => [
+        ...defaults,
+        (components) => {
+          seen.push(components.config.domains.join(','))
+          return { name: 'X-TEST' }
+        },
+      ],
+    })
+    expect(federation.authMechanisms).toEqual(['EXTERNAL', 'dialback', 'X-TEST'])
+    expect(seen).toEqual(['c.test'])
+  })
+})
+
+describe('misuse is a UsageError', () => {
+  let federation: Federation
+  afterAll(async () => federation?.stop())
+
+  it('send(), request() and ping() before start(), and after stop(); start() twice', async () => {
+    federation = createFederation({ config: await configFor(pki, 'c.test'), logger: false })
+    const message = xml('message', { from: 'bot@c.test', to: 'eve@d.test' })
+    expect(() => federation.send(message)).toThrow(UsageError)
+    expect(() => federation.send(message)).toThrow(/before start\(\)/)
+    expect(() => federation.request(xml('iq', { from: 'c.test', to: 'd.test', type: 'get' }))).toThrow(
+      UsageError,
+    )
+    await federation.start()
+    await expect(federation.start()).rejects.toThrow(UsageError)
+    await federation.stop()
+    expect(() => federation.send(message)).toThrow(/after stop\(\)/)
+    await expect(federation.ping('c.test', 'd.test')).rejects.toThrow(UsageError)
+  })
+})
+
+describe('enabled: false', () => {
+  it('refuses outbound sends with service-unavailable and a bounce event, and opens no listener', async () => {
+    const config = await configFor(pki, 'c.test', {
+      enabled: false,
+      listen: [{ host: '127.0.0.1', port: 25391 }],
+      routes: { 'd.test': [{ host: '127.0.0.1', port: 25392 }] },
+    })
+    const federation = createFederation({ config, logger: false })
+    const bounces: string[] = []
+    federation.on('bounce', (b) => bounces.push(`${b.condition}: ${b.reason}`))
+    await federation.start()
+    const sent = federation.send(
+      xml('message', { from: 'bot@c.test', to: 'eve@d.test' }, xml('body', {}, 'x')),
+    )
+    await expect(sent).rejects.toMatchObject({ condition: 'service-unavailable' })
+    expect(bounces).toEqual(['service-unavailable: federation is disabled on this node (enabled: false)'])
+    expect(federation.status().domains).toEqual([])
+    await federation.stop()
+  })
+})
