@@ -138,3 +138,44 @@ describe('enabled: false', () => {
     await federation.stop()
   })
 })
+
+describe('logging', () => {
+  it('a real pino logger passes as it is, its fields intact', async () => {
+    const { pino } = await import('pino')
+    const lines: Record<string, unknown>[] = []
+    const destination = { write: (line: string) => void lines.push(JSON.parse(line)) }
+    const logger = pino({ level: 'debug' }, destination)
+    const config = await configFor(pki, 'c.test', { listen: [{ host: '127.0.0.1', port: 25393 }] })
+    const federation = createFederation({ config, logger })
+    await federation.start()
+    await federation.stop()
+    // pino's (fields, message) order: the fields are there, not swallowed as format arguments.
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, msg: 'listening for s2s', host: '127.0.0.1', port: 25393 }),
+    )
+  })
+
+  it('without a logger, warnings go to stderr; logger: false silences them', async () => {
+    const written: string[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk))
+      return true
+    }) as typeof process.stderr.write
+    try {
+      const quiet = createFederation({
+        config: await configFor(pki, 'c.test', { enabled: false }),
+        logger: false,
+      })
+      await quiet.start()
+      await quiet.stop()
+      expect(written.join('')).not.toContain('federation is disabled')
+      const loud = createFederation({ config: await configFor(pki, 'c.test', { enabled: false }) })
+      await loud.start()
+      await loud.stop()
+    } finally {
+      process.stderr.write = write
+    }
+    expect(written.join('')).toMatch(/xmpp-federation warn: federation is disabled on this node/)
+  })
+})
