@@ -164,6 +164,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         maxUnackedStanzas: config.streams.maxUnackedStanzas,
         maxUnackedBytes: config.streams.maxUnackedBytes,
       },
+      maxStanzaBytesFor: (remote) => this.policy.limits(remote).maxStanzaBytes,
       streamManagement: { ackTimeoutMs: config.streams.ackTimeoutMs },
       timeouts: {
         connectMs: config.timeouts.connectMs,

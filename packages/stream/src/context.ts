@@ -49,6 +49,8 @@ export interface StreamContext {
   /** Security required towards one remote domain (undefined: the peer has not said who it is yet). */
   securityFor(remoteDomain: string | undefined): SecurityPolicy
   readonly limits: StreamLimits
+  /** The largest stanza accepted from one remote domain (the per-domain setting); `limits.maxStanzaBytes` before it is known. */
+  maxStanzaBytesFor(remoteDomain: string | undefined): number
   /** What the streams of this context have written and the peers have not read yet, together. */
   readonly output: OutputBudget
   readonly timeouts: StreamTimeouts
@@ -69,6 +71,8 @@ export interface StreamContextOptions {
   tls?: TlsIdentity
   security?: SecurityPolicy | ((remoteDomain: string | undefined) => SecurityPolicy)
   limits?: Partial<StreamLimits>
+  /** Per remote domain stanza limits; default `limits.maxStanzaBytes` for every domain. */
+  maxStanzaBytesFor?: (remoteDomain: string) => number
   timeouts?: Partial<StreamTimeouts>
   /** A pino-style logger; default: warnings and errors on stderr; `false`: silence. */
   logger?: LoggerOption
@@ -110,6 +114,10 @@ export function createStreamContext(options: StreamContextOptions): StreamContex
     tls: options.tls,
     securityFor,
     limits,
+    maxStanzaBytesFor: (remote) =>
+      remote === undefined || !options.maxStanzaBytesFor
+        ? limits.maxStanzaBytes
+        : options.maxStanzaBytesFor(remote),
     output: new OutputBudget(limits.maxBufferedBytesTotal),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     logger: resolveLogger(options.logger),

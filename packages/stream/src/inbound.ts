@@ -79,6 +79,7 @@ export class InboundSession extends S2SSession {
       this.fail(refusal)
       return
     }
+    this.applyPeerLimits()
     this.sendHeader()
     // A pre-1.0 peer gets no features (RFC 6120 §4.7.5) and may only use dialback.
     if (header.version) this.send(this.features())
@@ -153,7 +154,8 @@ export class InboundSession extends S2SSession {
     // XEP-0198 once the stream is authenticated (after the SASL restart).
     if (this.sm && this.authenticatedPairs.length > 0) features.c('sm', { xmlns: NS_SM })
     // XEP-0478: tell the peer the largest stanza we accept.
-    features.c('limits', { xmlns: NS.limits }).c('max-bytes').t(String(this.context.limits.maxStanzaBytes))
+    const maxBytes = this.context.maxStanzaBytesFor(this.from)
+    features.c('limits', { xmlns: NS.limits }).c('max-bytes').t(String(maxBytes))
     return features
   }
 

@@ -135,6 +135,8 @@ export class OutboundSession extends S2SSession {
     private readonly authenticates = true,
   ) {
     super(socket, context)
+    // XEP-0288 brings stanzas back on this stream: they get the remote domain's byte budget.
+    this.applyPeerLimits()
     if ('encrypted' in socket && (socket as TLSSocket).encrypted && context.tls) {
       this.adoptTls(socket as TLSSocket)
     }

@@ -315,6 +315,11 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.parser = this.createParser()
   }
 
+  /** The peer named itself: its stanzas get its domain's byte budget from now on. */
+  protected applyPeerLimits(): void {
+    this.parser.setMaxStanzaBytes(this.context.maxStanzaBytesFor(this.remoteDomain))
+  }
+
   /** Drops whatever arrives until `restart()`: bytes after `<starttls/>` must not be read in clear. */
   protected stopReading(): void {
     this.parser = this.createParser()
@@ -402,7 +407,10 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
         onStreamEnd: () => this.parser === parser && this.onStreamEnd(),
         onError: (err) => this.parser === parser && this.fail(err),
       },
-      { maxStanzaBytes: this.context.limits.maxStanzaBytes, maxDepth: this.context.limits.maxDepth },
+      {
+        maxStanzaBytes: this.context.maxStanzaBytesFor(this.remoteDomain),
+        maxDepth: this.context.limits.maxDepth,
+      },
     )
     this.ignoreInput = false
     return parser

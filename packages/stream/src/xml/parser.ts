@@ -164,6 +164,16 @@ function setOwn(record: Record<string, string>, key: string, value: string): voi
 
 export class XmlStreamParser {
   private readonly limits: Required<XmlStreamParserOptions>
+
+  /**
+   * Changes the byte budget of the stanzas that start from now on: the peer's own
+   * limit once it has said who it is (the per-domain setting).
+   */
+  setMaxStanzaBytes(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 1)
+      throw new RangeError('maxStanzaBytes must be a positive integer')
+    this.limits.maxStanzaBytes = bytes
+  }
   private decoder = new TextDecoder('utf-8', { fatal: true })
   private state = OUTSIDE
   private isFailed = false
