@@ -1,4 +1,4 @@
-import type { S2sAuthEvent, XmppUser } from '@xmpp-federation/testing'
+import type { XmppUser } from '@xmpp-federation/testing'
 import type { Element } from 'ltx'
 import { expect } from 'vitest'
 import type { DomainStatus } from '../../src/index.js'
@@ -104,17 +104,19 @@ async function recordStreams(cell: CellContext): Promise<void> {
   }
   const stream = streamOf()
   expect(stream, 'the stream of this direction').toBeDefined()
-  const peerView = (await cell.peer.authEvents()).find(
-    (e: S2sAuthEvent) =>
-      e.remote === cell.ourDomain && e.direction === (cell.direction === 'we dial' ? 'incoming' : 'outgoing'),
-  )
+  // The peer's own account of the same stream (ejabberd's log reaches the file a moment later).
+  const peerSide = cell.direction === 'we dial' ? 'incoming' : 'outgoing'
+  const peerView = async () =>
+    (await cell.peer.authEvents()).find((e) => e.remote === cell.ourDomain && e.direction === peerSide)
+  await expect.poll(peerView, { timeout: 5_000, interval: 100 }).toBeDefined()
+  const peerEvent = await peerView()
   recordCell(task, {
     mechanism: stream?.authMechanism,
-    peerMechanism: peerView?.mechanism,
+    peerMechanism: peerEvent?.mechanism,
     tls: stream?.tlsVersion ?? 'none',
   })
   expect(stream?.authMechanism).toBe(mode.expectedMechanism)
-  expect(peerView?.mechanism).toBe(mode.expectedMechanism)
+  expect(peerEvent?.mechanism).toBe(mode.expectedMechanism)
   if (mode.certificates === 'none') expect(stream?.tlsVersion).toBeUndefined()
   else expect(stream?.tlsVersion).toMatch(/^TLSv1\.[23]$/)
 

@@ -19,6 +19,7 @@ import { DIRECTIONS, type MatrixMode, MODES } from './modes.js'
 import { startOurHost } from './our-host.js'
 import { ejabberd, type PeerKind, prosody, type RunningPeer } from './peers.js'
 import { recordCell } from './record.js'
+import { waitUntilNoConnections } from './tcp-quiet.js'
 
 // The interop matrix (docs/interop.md, `pnpm interop-matrix`): every peer × mode × direction.
 // A peer is one line here; each configuration starts its peer once and runs both directions.
@@ -133,8 +134,10 @@ describe.each(configurations)('$kind.name · $mode.title', ({ kind, mode, peerIp
         peerDomain: PEER_DOMAIN,
       })
     } finally {
-      // Our streams close with us: the next direction starts with no s2s stream at all.
+      // Our streams close with us, and the peer must have let go of them too: the next
+      // direction starts with no s2s stream at all.
       await our.stop()
+      await waitUntilNoConnections(ourIp)
     }
   })
 })
