@@ -172,7 +172,10 @@ Why XEP-0198 and XEP-0288 are not everywhere:
 - Our outbound side asks for XEP-0288 only when the peer's certificate is valid for its domain
   (packages/stream/src/outbound.ts, \`requestBidi\`); with dialback alone the stanzas coming back
   would need their own verification. Prosody's request on its stream to us is accepted.
-- ejabberd 23.01 has neither on s2s (its mod_stream_mgmt serves c2s only; no XEP-0288).
+- ejabberd 23.01 has neither on s2s (its mod_stream_mgmt serves c2s only; no XEP-0288). The
+  EXTERNAL cells prove it: after EXTERNAL our side enables XEP-0198 and asks for XEP-0288
+  whenever the restarted stream offers them (as it does with Prosody), and the tests assert that
+  ejabberd's streams end up with neither.
 
 ## Peer quirks
 
