@@ -160,7 +160,9 @@ TLS with CA certificates (our host offers and tries dialback only); dialback ove
 self-signed certificates on both sides (\`requireValidCertificate: false\`, and our host tries
 EXTERNAL first, as a production host would); dialback without TLS; direct TLS (XEP-0368) with
 EXTERNAL, where each side finds the other's TLS port (5270) through an \`_xmpps-server\` SRV record
-(Prosody: a libunbound local record; ejabberd: its resolver cache) or a static route (ours).
+(Prosody: a libunbound local record; ejabberd: its resolver cache) or a static route (ours); our
+host listens on 5270 only, so a stream the peer opens could not have fallen back to STARTTLS, and
+our outbound link must report a direct TLS target.
 
 ${matrixTable}
 

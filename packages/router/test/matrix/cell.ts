@@ -113,8 +113,10 @@ async function recordStreams(cell: CellContext): Promise<void> {
   recordCell(task, {
     mechanism: stream?.authMechanism,
     peerMechanism: peerEvent?.mechanism,
-    tls: stream?.tlsVersion ?? 'none',
+    tls: `${stream?.tlsVersion ?? 'none'}${mode.directTls ? ', direct' : ''}`,
   })
+  // We dial: the link says where it connected. They dial: our only listener was the direct TLS one.
+  if (mode.directTls && cell.direction === 'we dial') expect(stream?.target).toMatch(/\(direct TLS\)$/)
   expect(stream?.authMechanism).toBe(mode.expectedMechanism)
   expect(peerEvent?.mechanism).toBe(mode.expectedMechanism)
   if (mode.certificates === 'none') expect(stream?.tlsVersion).toBeUndefined()

@@ -23,7 +23,7 @@ export interface OurHost {
 
 /**
  * createFederation as a host would configure it for the mode: TLS and
- * certificate checks, listeners (5269, plus 5270 with direct TLS), a static
+ * certificate checks, a listener (5269, or 5270 with direct TLS), a static
  * route to the peer, and the auth mechanisms in the mode's order.
  */
 export async function startOurHost(options: OurHostOptions): Promise<OurHost> {
@@ -32,9 +32,12 @@ export async function startOurHost(options: OurHostOptions): Promise<OurHost> {
   const federation = createFederation({
     config: {
       domains: [options.domain],
+      // Direct TLS only, when the mode says so: a peer that fell back to STARTTLS would find
+      // nobody, so a stream the peer opens proves it used XEP-0368.
       listen: [
-        { host: options.ip, port: 5269 },
-        ...(mode.directTls ? [{ host: options.ip, port: DIRECT_TLS_PORT, directTls: true }] : []),
+        mode.directTls
+          ? { host: options.ip, port: DIRECT_TLS_PORT, directTls: true }
+          : { host: options.ip, port: 5269 },
       ],
       ...(files && { tls: { cert: files.cert, key: files.key, ca: [files.ca], systemCa: false } }),
       security: {
