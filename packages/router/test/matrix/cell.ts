@@ -96,9 +96,10 @@ async function recordStreams(cell: CellContext): Promise<void> {
   const { task, kind, mode, our } = cell
   const streamOf = (): DomainStatus | undefined => {
     const domains = our.federation.status().domains.filter((d) => d.remote === cell.peerDomain)
+    // We dial: our own link (not one riding the peer's stream, whose target names XEP-0288).
     return cell.direction === 'we dial'
       ? domains.find(
-          (d) => d.direction === 'outbound' && d.target !== undefined && !d.target.startsWith('the'),
+          (d) => d.direction === 'outbound' && d.target !== undefined && !d.target.includes('XEP-0288'),
         )
       : domains.find((d) => d.direction === 'inbound' && d.authMechanism !== undefined)
   }
