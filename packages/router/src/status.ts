@@ -29,6 +29,8 @@ export interface DomainStatus {
   readonly target: string | undefined
   /** XEP-0288: the stream carries stanzas both ways. */
   readonly bidi: boolean
+  /** XEP-0198: stream management is enabled on the stream (optional: older snapshots lack it). */
+  readonly streamManagement?: boolean
 }
 
 export interface FederationStatus {
@@ -97,6 +99,7 @@ function sessionFacts(session: S2SSession | undefined) {
     },
     unacknowledged: session?.unacknowledged.length ?? 0,
     bidi: session?.bidi ?? false,
+    streamManagement: session?.sm?.enabled ?? false,
     stanzasIn: session?.stats.stanzasIn ?? 0,
     stanzasOut: session?.stats.stanzasOut ?? 0,
   }

@@ -24,6 +24,10 @@ export interface EjabberdOptions {
   distPort?: number
   /** Default 'info' (the s2s authentication lines are info). */
   logLevel?: 'info' | 'debug'
+  /** Load mod_s2s_dialback; default: in every mode but cert. */
+  dialback?: boolean
+  /** A second s2s listener with TLS from the first byte (XEP-0368) on this port; default none. */
+  directTlsPort?: number
   /** Raw YAML appended at the top level: the escape hatch for tests. */
   extraYaml?: string
 }
@@ -33,8 +37,11 @@ export interface EjabberdVmOptions {
   ip: string
   distPort: number
   cookie: string
-  /** `_xmpp-server._tcp.<domain>` -> where that domain's s2s listens (our peers). */
-  srvRecords: Readonly<Record<string, { ip: string; port: number }>>
+  /**
+   * `_xmpp-server._tcp.<domain>` -> where that domain's s2s listens (our peers);
+   * with `directTls`, `_xmpps-server._tcp.<domain>` instead, which ejabberd tries first.
+   */
+  srvRecords: Readonly<Record<string, { ip: string; port: number; directTls?: boolean }>>
   pidPath: string
 }
 
@@ -72,6 +79,15 @@ export function renderEjabberdConfig(options: EjabberdOptions): string {
     `    port: ${s2sPort}`,
     `    ip: ${yamlString(options.ip)}`,
     '    module: ejabberd_s2s_in',
+    ...(options.directTlsPort === undefined
+      ? []
+      : [
+          '  -',
+          `    port: ${port(options.directTlsPort)}`,
+          `    ip: ${yamlString(options.ip)}`,
+          '    module: ejabberd_s2s_in',
+          '    tls: true',
+        ]),
     'acl:',
     '  local:',
     '    user_regexp: ""',
@@ -85,7 +101,7 @@ export function renderEjabberdConfig(options: EjabberdOptions): string {
     '  mod_roster: {}',
     '  mod_disco: {}',
     '  mod_ping: {}',
-    ...(options.mode === 'cert' ? [] : ['  mod_s2s_dialback: {}']),
+    ...((options.dialback ?? options.mode !== 'cert') ? ['  mod_s2s_dialback: {}'] : []),
   ]
   if (options.extraYaml) lines.push('# extraYaml', options.extraYaml)
   return `${lines.join('\n')}\n`
@@ -137,10 +153,11 @@ export function renderEjabberdctlConfig(options: EjabberdVmOptions): string {
 }
 
 /** A static SRV record in the VM's resolver cache, pointing at an IP literal (no A lookup follows). */
-function srvRecordEval(domain: string, target: { ip: string; port: number }): string {
+function srvRecordEval(domain: string, target: { ip: string; port: number; directTls?: boolean }): string {
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(domain)) throw new Error(`not a plain DNS name: ${domain}`)
   if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(target.ip)) throw new Error(`not an IPv4 address: ${target.ip}`)
-  return `inet_db:add_rr("_xmpp-server._tcp.${domain}",in,srv,315360000,{0,0,${port(target.port)},"${target.ip}"})`
+  const service = target.directTls ? '_xmpps-server' : '_xmpp-server'
+  return `inet_db:add_rr("${service}._tcp.${domain}",in,srv,315360000,{0,0,${port(target.port)},"${target.ip}"})`
 }
 
 function erlangAtom(value: string): string {

@@ -28,8 +28,8 @@ export interface StartEjabberdOptions extends EjabberdOptions {
    * VM reads them once, at start: add the peers' domains before starting.
    */
   hosts: HostsFile
-  /** More peers, or other ports: domain -> address of its s2s listener. */
-  srvRecords?: Record<string, { ip: string; port?: number }>
+  /** More peers, or other ports: domain -> address of its s2s listener (directTls: an `_xmpps-server` record). */
+  srvRecords?: Record<string, { ip: string; port?: number; directTls?: boolean }>
   /** How long to wait for the node to serve; default 30 s. */
   startTimeoutMs?: number
 }
@@ -76,7 +76,8 @@ export async function startEjabberd(options: StartEjabberdOptions): Promise<Ejab
   if (process.getuid?.() !== 0)
     throw new Error('startEjabberd needs root: ejabberdctl runs ejabberd as its own user')
   const account = await ejabberdAccount()
-  await assertPortsFree(ip, [c2sPort, s2sPort, distPort])
+  const servicePorts = [c2sPort, s2sPort, ...(options.directTlsPort ? [options.directTlsPort] : [])]
+  await assertPortsFree(ip, [...servicePorts, distPort])
   const files = await writeInstance(options, account, distPort)
   await assertEjabberdCanRead(files, options)
 
@@ -93,7 +94,7 @@ export async function startEjabberd(options: StartEjabberdOptions): Promise<Ejab
     await waitForLine(files.logPath, /is started in the node/, { timeoutMs, failure: server.exitReason })
     const critical = (await readText(files.logPath)).split('\n').filter((line) => line.includes('[critical]'))
     if (critical.length > 0) throw new Error(`critical errors while starting:\n${critical.join('\n')}`)
-    await waitForPorts(ip, [c2sPort, s2sPort], { timeoutMs, failure: server.exitReason })
+    await waitForPorts(ip, servicePorts, { timeoutMs, failure: server.exitReason })
   } catch (error) {
     await server.stop()
     throw await startFailure(`ejabberd ${domain}`, error as Error, files)
@@ -172,9 +173,11 @@ async function writeInstance(options: StartEjabberdOptions, account: Account, di
     await chown(owned, account.uid, account.gid)
   }
   await hosts.addHost(domain, ip)
-  const srvRecords = { ...(await peersIn(hosts, domain)) }
+  const srvRecords: Record<string, { ip: string; port: number; directTls?: boolean }> = {
+    ...(await peersIn(hosts, domain)),
+  }
   for (const [peer, target] of Object.entries(options.srvRecords ?? {})) {
-    srvRecords[peer] = { ip: target.ip, port: target.port ?? 5269 }
+    srvRecords[peer] = { ip: target.ip, port: target.port ?? 5269, directTls: target.directTls }
   }
   const cookie = `xf-${randomBytes(8).toString('hex')}`
   await writeReadable(files.configPath, renderEjabberdConfig(options))

@@ -1,6 +1,7 @@
 // A throwaway certificate authority for tests, built in-process (no openssl CLI).
-// Keys are RSA 2048 signing with RSASSA-PKCS1-v1_5/SHA-256, the safest choice for
-// interop: Node, Prosody 0.12 (LuaSec) and ejabberd 23.01 all take it without settings.
+// Keys are RSA 2048 signing with RSASSA-PKCS1-v1_5/SHA-256 by default, the safest choice
+// for interop: Node, Prosody 0.12 (LuaSec) and ejabberd 23.01 all take it without settings.
+// ECDSA P-256 (signing with ECDSA/SHA-256) is there to prove the peers take that too.
 import 'reflect-metadata'
 import { randomBytes, webcrypto } from 'node:crypto'
 import { chmod, writeFile } from 'node:fs/promises'
@@ -12,6 +13,9 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair
 
 // codeSigning and anyExtendedKeyUsage exist so tests can present purposes a verifier must judge.
 export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth' | 'codeSigning' | 'anyExtendedKeyUsage'
+
+/** The key algorithm of a certificate (and of the signatures made with its key). */
+export type KeyType = 'rsa' | 'ecdsa-p256'
 
 export interface IssueOptions {
   /** subjectAltName dNSName entries (default: [commonName] if commonName given) */
@@ -35,6 +39,8 @@ export interface IssueOptions {
    * 50-200 ms. Set this when a test needs a key no other certificate has.
    */
   freshKey?: boolean
+  /** The leaf's key; default 'rsa'. Its signature follows the issuer's key (or its own when self-signed). */
+  keyType?: KeyType
 }
 
 export interface IssuedCertificate {
@@ -67,15 +73,25 @@ export interface TestCA {
 
 export interface TestCAOptions {
   name?: string
+  /** The CA's key, hence the algorithm of every signature it makes; default 'rsa'. */
+  keyType?: KeyType
   notBefore?: Date
   notAfter?: Date
 }
 
-const SIGNING_ALGORITHM = {
-  name: 'RSASSA-PKCS1-v1_5',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: 'SHA-256',
+const KEY_ALGORITHMS = {
+  rsa: {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  },
+  'ecdsa-p256': { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+} as const
+
+/** How a key of this pair signs: generation parameters double as signing ones (WebCrypto reads what it needs). */
+function signingAlgorithm(keys: CryptoKeyPair) {
+  return keys.privateKey.algorithm.name === 'ECDSA' ? KEY_ALGORITHMS['ecdsa-p256'] : KEY_ALGORITHMS.rsa
 }
 
 const HOUR = 3_600_000
@@ -97,7 +113,7 @@ interface Signer {
 }
 
 export async function createTestCA(options: TestCAOptions = {}): Promise<TestCA> {
-  const keys = await generateKeys()
+  const keys = await generateKeys(options.keyType)
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: randomSerial(),
@@ -105,7 +121,7 @@ export async function createTestCA(options: TestCAOptions = {}): Promise<TestCA>
       notBefore: options.notBefore ?? hoursFromNow(-1),
       notAfter: options.notAfter ?? new Date(Date.now() + 365 * DAY),
       keys,
-      signingAlgorithm: SIGNING_ALGORITHM,
+      signingAlgorithm: signingAlgorithm(keys),
       extensions: await authorityExtensions(keys.publicKey, true),
     },
     webcrypto,
@@ -127,7 +143,7 @@ async function issueIntermediate(
   name: string,
   options: IntermediateOptions = {},
 ): Promise<TestCA> {
-  const keys = await generateKeys()
+  const keys = await generateKeys(keyTypeOf(parent.keys))
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
@@ -137,7 +153,7 @@ async function issueIntermediate(
       notAfter: options.notAfter ?? new Date(Date.now() + 180 * DAY),
       publicKey: keys.publicKey,
       signingKey: parent.keys.privateKey,
-      signingAlgorithm: SIGNING_ALGORITHM,
+      signingAlgorithm: signingAlgorithm(parent.keys),
       extensions: [
         ...(await authorityExtensions(keys.publicKey, options.ca ?? true)),
         await authorityKeyIdentifier(parent.keys.publicKey),
@@ -149,7 +165,8 @@ async function issueIntermediate(
 }
 
 async function issueLeaf(ca: Signer, options: IssueOptions): Promise<IssuedCertificate> {
-  const keys = options.freshKey ? await generateKeys() : await sharedLeafKeys()
+  const keyType = options.keyType ?? 'rsa'
+  const keys = options.freshKey ? await generateKeys(keyType) : await sharedLeafKeys(keyType)
   const signer = options.selfSigned
     ? { keys, subject: undefined }
     : { keys: ca.keys, subject: ca.cert.subjectName }
@@ -163,7 +180,7 @@ async function issueLeaf(ca: Signer, options: IssueOptions): Promise<IssuedCerti
       notAfter: options.notAfter ?? new Date(Date.now() + 30 * DAY),
       publicKey: keys.publicKey,
       signingKey: signer.keys.privateKey,
-      signingAlgorithm: SIGNING_ALGORITHM,
+      signingAlgorithm: signingAlgorithm(signer.keys),
       extensions: await leafExtensions(options, keys.publicKey, signer.keys.publicKey),
     },
     webcrypto,
@@ -188,8 +205,11 @@ async function leafExtensions(
 ): Promise<x509.Extension[]> {
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
+    // RFC 5480 §3: an EC key never enciphers keys; RSA keys may (TLS 1.2 RSA key exchange).
     new x509.KeyUsagesExtension(
-      x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+      publicKey.algorithm.name === 'ECDSA'
+        ? x509.KeyUsageFlags.digitalSignature
+        : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
       true,
     ),
     await x509.SubjectKeyIdentifierExtension.create(publicKey, false, webcrypto),
@@ -276,15 +296,23 @@ function objectIdentifier(dotted: string): Buffer {
 
 // --- keys, names, serials, PEM
 
-let leafKeys: Promise<CryptoKeyPair> | undefined
+const leafKeys = new Map<KeyType, Promise<CryptoKeyPair>>()
 
-function sharedLeafKeys(): Promise<CryptoKeyPair> {
-  leafKeys ??= generateKeys()
-  return leafKeys
+function sharedLeafKeys(keyType: KeyType): Promise<CryptoKeyPair> {
+  let keys = leafKeys.get(keyType)
+  if (!keys) {
+    keys = generateKeys(keyType)
+    leafKeys.set(keyType, keys)
+  }
+  return keys
 }
 
-function generateKeys(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(SIGNING_ALGORITHM, true, ['sign', 'verify'])
+function generateKeys(keyType: KeyType = 'rsa'): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(KEY_ALGORITHMS[keyType], true, ['sign', 'verify'])
+}
+
+function keyTypeOf(keys: CryptoKeyPair): KeyType {
+  return keys.privateKey.algorithm.name === 'ECDSA' ? 'ecdsa-p256' : 'rsa'
 }
 
 async function privateKeyPem(key: CryptoKey): Promise<string> {

@@ -65,7 +65,8 @@ export async function startProsody(options: StartProsodyOptions): Promise<Prosod
   const s2sPort = options.s2sPort ?? defaultS2sPort
   await assertReadable([options.certificate?.cert, options.certificate?.key, options.cafile])
   const files = await writeInstance(options)
-  await assertPortsFree(ip, [c2sPort, s2sPort])
+  const ports = [c2sPort, s2sPort, ...(options.s2sDirectTlsPort ? [options.s2sDirectTlsPort] : [])]
+  await assertPortsFree(ip, ports)
 
   // -F keeps Prosody in the foreground: the child is the server itself (no
   // daemon to chase through a pid file), and it stays in our process group.
@@ -77,7 +78,7 @@ export async function startProsody(options: StartProsodyOptions): Promise<Prosod
     stdinLifeline: true, // mod_xf_lifecycle: the server exits when we do, even on SIGKILL
   })
   try {
-    await waitUntilServing(server, files.logPath, ip, [c2sPort, s2sPort], options)
+    await waitUntilServing(server, files.logPath, ip, ports, options)
   } catch (error) {
     await server.stop()
     throw await startFailure(`prosody ${domain}`, error as Error, files)

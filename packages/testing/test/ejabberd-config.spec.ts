@@ -40,6 +40,19 @@ describe('renderEjabberdConfig', () => {
     expect(() => render({ mode: 'cert' })).toThrow(/cafile/)
   })
 
+  it('cert mode with dialback on request: CA-verified TLS, and dialback where EXTERNAL is not used', () => {
+    const config = render({ mode: 'cert', cafile: '/run/x/ca.crt', dialback: true })
+    expect(config).toMatch(/^s2s_cafile: "\/run\/x\/ca\.crt"$/m)
+    expect(config).toMatch(/^ {2}mod_s2s_dialback: \{\}$/m)
+  })
+
+  it('adds a direct TLS (XEP-0368) s2s listener on request', () => {
+    expect(render()).not.toMatch(/^ {4}tls: true$/m)
+    expect(render({ directTlsPort: 5270 })).toContain(
+      '  -\n    port: 5270\n    ip: "127.0.0.3"\n    module: ejabberd_s2s_in\n    tls: true\n',
+    )
+  })
+
   it('plain mode: no TLS on s2s or c2s, no certificate needed', () => {
     const config = render({ mode: 'plain', certificate: undefined })
     expect(config).toMatch(/^s2s_use_starttls: false$/m)
@@ -74,6 +87,19 @@ describe('renderEjabberdctlConfig', () => {
     )
     expect(words[5]).toMatch(/^spawn\(fun\(\)->P=open_port\(\{fd,0,1\},\[in,eof\]\)/)
     expect(words.filter((w) => w === '-eval')).toHaveLength(2)
+  })
+
+  it('writes an _xmpps-server record for a peer reached with direct TLS', () => {
+    const direct = renderEjabberdctlConfig({
+      ip: '127.0.0.3',
+      distPort: 5210,
+      cookie: 'xf-abc',
+      srvRecords: { 'c.test': { ip: '127.0.0.4', port: 5270, directTls: true } },
+      pidPath: '/run/x/run/ejabberd.pid',
+    })
+    expect(direct).toContain(
+      '-eval inet_db:add_rr("_xmpps-server._tcp.c.test",in,srv,315360000,{0,0,5270,"127.0.0.4"})',
+    )
   })
 
   it('refuses values that would break out of the Erlang expression', () => {

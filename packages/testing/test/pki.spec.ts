@@ -1,9 +1,11 @@
+import 'reflect-metadata' // @peculiar/x509 needs it loaded first
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
+import { KeyUsageFlags, KeyUsagesExtension, X509Certificate as PeculiarCertificate } from '@peculiar/x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestCA, type IssuedCertificate, type TestCA, writeCertificateFiles } from '../src/pki.js'
 
@@ -154,6 +156,39 @@ describe('issue', () => {
   })
 })
 
+describe('key types', () => {
+  it('issues an ECDSA P-256 leaf under the RSA CA, signed with RSA, without keyEncipherment', async () => {
+    const issued = await ca.issue({ dnsNames: ['ec.test'], keyType: 'ecdsa-p256' })
+    const leaf = leafOf(issued)
+    expect(leaf.publicKey.asymmetricKeyType).toBe('ec')
+    expect(leaf.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1')
+    expect(leaf.verify(caCert.publicKey)).toBe(true)
+    expect(leaf.checkPrivateKey(createPrivateKey(issued.keyPem))).toBe(true)
+    const usage = new PeculiarCertificate(issued.certPem).getExtension(KeyUsagesExtension)
+    expect(usage?.usages).toBe(KeyUsageFlags.digitalSignature)
+  })
+
+  it('builds a whole ECDSA chain: an EC CA signs its intermediates and leaves with ECDSA', async () => {
+    const ecCa = await createTestCA({ keyType: 'ecdsa-p256' })
+    const root = new X509Certificate(ecCa.certPem)
+    expect(root.publicKey.asymmetricKeyType).toBe('ec')
+    const intermediate = await ecCa.intermediate()
+    const issued = await intermediate.issue({ dnsNames: ['ec.test'], keyType: 'ecdsa-p256' })
+    const [leaf, middle] = splitPem(issued.chainPem)
+    expect(middle?.publicKey.asymmetricKeyType).toBe('ec')
+    expect(leaf?.verify(middle!.publicKey)).toBe(true)
+    expect(middle?.verify(root.publicKey)).toBe(true)
+  })
+
+  it('shares one leaf key per key type', async () => {
+    const ec1 = await ca.issue({ commonName: 'a.test', keyType: 'ecdsa-p256' })
+    const ec2 = await ca.issue({ commonName: 'b.test', keyType: 'ecdsa-p256' })
+    const rsa = await ca.issue({ commonName: 'c.test' })
+    expect(ec2.keyPem).toBe(ec1.keyPem)
+    expect(rsa.keyPem).not.toBe(ec1.keyPem)
+  })
+})
+
 describe('intermediate', () => {
   it('issues leaves whose chain is leaf + intermediate', async () => {
     const intermediate = await ca.intermediate('PKI Spec Intermediate')
@@ -244,6 +279,22 @@ describe('TLS with node/OpenSSL', () => {
     })
     await expect(
       connect({ port, servername: 'a.test', ca: [ca.certPem], cert: client.chainPem, key: client.keyPem }),
+    ).resolves.toMatchObject({ authorized: true, data: 'hello' })
+  })
+
+  it('completes a mutual handshake with ECDSA P-256 certificates from an ECDSA CA', async () => {
+    const ecCa = await createTestCA({ keyType: 'ecdsa-p256' })
+    const server = await ecCa.issue({ dnsNames: ['a.test'], keyType: 'ecdsa-p256' })
+    const client = await ecCa.issue({ dnsNames: ['b.test'], keyType: 'ecdsa-p256' })
+    const port = await listen({
+      cert: server.chainPem,
+      key: server.keyPem,
+      ca: [ecCa.certPem],
+      requestCert: true,
+      rejectUnauthorized: true,
+    })
+    await expect(
+      connect({ port, servername: 'a.test', ca: [ecCa.certPem], cert: client.chainPem, key: client.keyPem }),
     ).resolves.toMatchObject({ authorized: true, data: 'hello' })
   })
 

@@ -54,6 +54,18 @@ describe('renderProsodyConfig', () => {
     expect(config).toContain('options = { ["local-zone:"] = "test. static" };')
   })
 
+  it('adds one local DNS record and a direct TLS s2s port on request', () => {
+    const config = render({
+      dnsRecord: '_xmpps-server._tcp.c.test. IN SRV 0 0 5270 c.test.',
+      s2sDirectTlsPort: 5270,
+    })
+    expect(config).toContain(
+      'options = { ["local-zone:"] = "test. static"; ["local-data:"] = "_xmpps-server._tcp.c.test. IN SRV 0 0 5270 c.test." };',
+    )
+    expect(config).toContain('s2s_direct_tls_ports = { 5270 }')
+    expect(render()).not.toContain('s2s_direct_tls_ports')
+  })
+
   it('logs to the instance log file at info unless asked for debug', () => {
     expect(render()).toContain(
       '{ levels = { min = "info" }; to = "file"; filename = "/run/x/prosody-a.test/prosody.log" }',
