@@ -19,6 +19,14 @@ export function rosterView(user: string, record: PresenceRecord): RosterView {
   return {
     user,
     presence: record.availability,
-    contacts: record.contacts.map((contact) => ({ ...contact, available: contact.resources.length > 0 })),
+    // Field by field: a custom store's extra columns stay out of what the host shows.
+    contacts: record.contacts.map(({ jid, subscription, pendingOut, pendingIn, resources }) => ({
+      jid,
+      subscription,
+      pendingOut,
+      pendingIn,
+      available: resources.length > 0,
+      resources,
+    })),
   }
 }
