@@ -41,8 +41,8 @@ export interface PresenceBook {
   readonly resource: string
   /**
    * Carries out an action of local `user` (a bare JID); returns what to send.
-   * Throws a TypeError for a malformed address or a subscription action without
-   * a contact, and a PresenceLimitError when the user or contact would not fit.
+   * Rejects with a TypeError for a malformed address or a subscription action without
+   * a contact, and with a PresenceLimitError when the user or contact would not fit.
    */
   act(user: string, action: PresenceAction, options?: ActionOptions): Promise<OutgoingPresence[]>
   /** Applies a presence stanza addressed to a local user; returns the replies RFC 6121 asks of us. */
@@ -67,7 +67,8 @@ export function createPresenceBook(options: PresenceBookOptions): PresenceBook {
 
   return {
     resource,
-    act(userAddress, action, actionOptions = {}) {
+    // async: a malformed address rejects like any other failure, it never throws synchronously.
+    async act(userAddress, action, actionOptions = {}) {
       const user = requireBare(userAddress, 'user')
       const contact =
         actionOptions.contact === undefined ? undefined : requireBare(actionOptions.contact, 'contact')
@@ -78,9 +79,9 @@ export function createPresenceBook(options: PresenceBookOptions): PresenceBook {
         return change.send
       })
     },
-    receive(presence) {
+    async receive(presence) {
       const user = bareOf(presence.to)
-      if (user === undefined) return Promise.resolve({ replies: [], note: 'ignored: not a valid address' })
+      if (user === undefined) return { replies: [], note: 'ignored: not a valid address' }
       return serially(user, async () => {
         const record = await load(user)
         const decision = decideIncoming(record, presence, contextOf(user))

@@ -217,3 +217,30 @@ describe('PresenceBook: limits', async () => {
     await expect(book.act('other@c.test', 'available')).rejects.toThrow(PresenceLimitError)
   })
 })
+
+describe('PresenceBook: addresses', () => {
+  it('rejects a malformed user or contact, and a subscription action without a contact', async () => {
+    const book = newBook()
+    await expect(book.act('not an address', 'available')).rejects.toThrow(TypeError)
+    await expect(book.act(BOT, 'subscribe', { contact: 'a@@b' })).rejects.toThrow(/contact/)
+    await expect(book.act(BOT, 'approve')).rejects.toThrow('approve needs a contact')
+    await expect(book.roster('')).rejects.toThrow(TypeError)
+  })
+
+  it('ignores a presence addressed to something that is no JID', async () => {
+    const book = newBook()
+    expect(await book.receive({ from: ALICE, to: '@c.test', type: 'subscribe' })).toEqual({
+      replies: [],
+      note: 'ignored: not a valid address',
+    })
+  })
+
+  it('keys users by canonical bare JID: a full or differently spelt address is the same user', async () => {
+    const book = newBook()
+    await book.act('BOT@c.test/laptop', 'available', { show: 'chat' })
+    expect((await book.roster(BOT)).presence).toEqual({ available: true, show: 'chat' })
+    const request = await book.receive({ from: ALICE, to: 'Bot@C.TEST.', type: 'subscribe' })
+    expect(request.note).toBe('waiting for approval')
+    expect((await book.roster(BOT)).contacts.map((c) => c.jid)).toEqual([ALICE])
+  })
+})
