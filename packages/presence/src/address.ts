@@ -10,7 +10,13 @@ export function bareOf(address: string): string | undefined {
 
 /** The canonical bare form of a user or contact given by the host; throws a TypeError when it is no JID. */
 export function requireBare(address: string, what: string): string {
-  const bare = bareOf(address)
-  if (bare === undefined) throw new TypeError(`${what}: ${JSON.stringify(address)} is not an XMPP address`)
-  return bare
+  return requireCanonical(address, what).split('/')[0]!
+}
+
+/** The canonical form of an address given by the host, resource kept; throws a TypeError when it is no JID. */
+export function requireCanonical(address: string, what: string): string {
+  const canonical = canonicalAddress(address)
+  if (canonical === undefined)
+    throw new TypeError(`${what}: ${JSON.stringify(address)} is not an XMPP address`)
+  return canonical
 }

@@ -1,4 +1,4 @@
-import { bareOf, requireBare } from './address.js'
+import { bareOf, requireBare, requireCanonical } from './address.js'
 import { decideAction } from './decide-action.js'
 import { decideIncoming } from './decide-incoming.js'
 import type { DecisionContext } from './decision-context.js'
@@ -25,7 +25,10 @@ export interface PresenceBookOptions {
 
 /** What an action may carry besides its name. */
 export interface ActionOptions {
-  /** The contact (bare JID). Required for subscription actions; makes availability directed. */
+  /**
+   * The contact: required for subscription actions (a full JID counts as its bare JID);
+   * with `available` or `unavailable`, the address (bare or full) the presence is directed to.
+   */
   readonly contact?: string
   readonly show?: Show
   readonly status?: string
@@ -70,8 +73,15 @@ export function createPresenceBook(options: PresenceBookOptions): PresenceBook {
     // async: a malformed address rejects like any other failure, it never throws synchronously.
     async act(userAddress, action, actionOptions = {}) {
       const user = requireBare(userAddress, 'user')
+      const directed = action === 'available' || action === 'unavailable'
+      const given = actionOptions.contact
+      // Subscriptions are between bare JIDs; directed presence may go to one resource.
       const contact =
-        actionOptions.contact === undefined ? undefined : requireBare(actionOptions.contact, 'contact')
+        given === undefined
+          ? undefined
+          : directed
+            ? requireCanonical(given, 'to')
+            : requireBare(given, 'contact')
       return serially(user, async () => {
         const record = await load(user)
         const change = decideAction(record, { ...actionOptions, action, contact }, contextOf(user))

@@ -11,8 +11,8 @@ export interface ActionRequest {
   readonly action: PresenceAction
   /**
    * The contact's canonical bare JID. Required for subscription actions; with
-   * `available` or `unavailable` it makes the presence directed (RFC 6121 §4.6),
-   * leaving the user's broadcast availability as it is.
+   * `available` or `unavailable` it makes the presence directed (RFC 6121 §4.6)
+   * to this address (bare or full), leaving the user's broadcast availability as it is.
    */
   readonly contact?: string
   readonly show?: Show

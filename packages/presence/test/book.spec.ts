@@ -192,6 +192,9 @@ describe('PresenceBook: availability', async () => {
       { from: `${BOT}/gateway`, to: ALICE, status: 'psst' },
     ])
     expect((await book.roster(BOT)).presence.available).toBe(false)
+    expect(await book.act(BOT, 'unavailable', { contact: `${ALICE}/Phone` })).toEqual([
+      { from: `${BOT}/gateway`, to: `${ALICE}/Phone`, type: 'unavailable' },
+    ])
   })
 
   it('lists the users that are available, for the goodbye on shutdown', async () => {
