@@ -1,7 +1,7 @@
+import type { PresenceAction, RosterView, Show } from '@xmpp-federation/presence'
 import type { FederationStatus } from '@xmpp-federation/router'
 import type { MessageType } from './api-requests.js'
 import type { InboxItem } from './inbox.js'
-import type { PresenceAction, RosterView, Show } from './presence.js'
 
 /** An error answer of the gateway's HTTP API. */
 export class GatewayApiError extends Error {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '@xmpp-federation/diagnostics'
+import { type OutgoingPresence, type PresenceBook, PresenceLimitError } from '@xmpp-federation/presence'
 import type { Federation } from '@xmpp-federation/router'
 import { localUser, parseMessageRequest, parsePingRequest, parsePresenceRequest } from './api-requests.js'
 import { deliveryFailure } from './delivery-status.js'
@@ -8,7 +9,6 @@ import { ApiError, badRequest, readJsonBody, sendJson } from './http-io.js'
 import type { Inbox } from './inbox.js'
 import { bareJid, parseJid } from './jid.js'
 import type { GatewayLog } from './log.js'
-import { type PresenceBook, PresenceLimitError } from './presence.js'
 import { newStanzaId, type Sender } from './sender.js'
 
 /** What the HTTP API works with: the gateway's parts. */
@@ -58,9 +58,9 @@ export const postMessage: Handler = async ({ federation, sender }, req, res) => 
 
 export const postPresence: Handler = async ({ federation, presence, sender }, req, res) => {
   const request = parsePresenceRequest(await readJsonBody(req), federation.localDomains)
-  let stanzas: ReturnType<PresenceBook['act']>
+  let stanzas: OutgoingPresence[]
   try {
-    stanzas = presence.act(request.from, request.action, {
+    stanzas = await presence.act(request.from, request.action, {
       contact: request.to,
       show: request.show,
       status: request.status,
@@ -88,7 +88,7 @@ export const postPresence: Handler = async ({ federation, presence, sender }, re
 
 export const roster: Handler = async ({ federation, presence }, _req, res, url) => {
   const user = localUser({ user: url.searchParams.get('user') ?? undefined }, 'user', federation.localDomains)
-  sendJson(res, 200, presence.roster(bareJid(user)))
+  sendJson(res, 200, await presence.roster(bareJid(user)))
 }
 
 export const ping: Handler = async ({ federation, log }, req, res) => {

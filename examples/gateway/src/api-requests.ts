@@ -1,6 +1,6 @@
+import { PRESENCE_ACTIONS, type PresenceAction, SHOW_VALUES, type Show } from '@xmpp-federation/presence'
 import { badRequest } from './http-io.js'
 import { bareJid, formatJid, type Jid, parseJid } from './jid.js'
-import { PRESENCE_ACTIONS, type PresenceAction, SHOW_VALUES, type Show } from './presence.js'
 
 // The bodies the API accepts, checked field by field; errors name the field.
 

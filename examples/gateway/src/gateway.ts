@@ -1,4 +1,5 @@
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
+import { createPresenceBook, type PresenceBook } from '@xmpp-federation/presence'
 import { createFederation, type Federation } from '@xmpp-federation/router'
 import type { AuthMechanism } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
@@ -7,7 +8,6 @@ import { startHttpApi } from './http-api.js'
 import { handleInbound } from './inbound.js'
 import { Inbox } from './inbox.js'
 import { createLog, type GatewayLog } from './log.js'
-import { PresenceBook } from './presence.js'
 import { createSender } from './sender.js'
 
 export interface GatewayOptions {
@@ -55,7 +55,7 @@ export async function startGateway(
     ...(options.auth ? { auth: options.auth } : {}),
   })
   const inbox = new Inbox(options.inboxCapacity)
-  const presence = new PresenceBook()
+  const presence = createPresenceBook({ resource: 'gateway' })
   const sender = createSender(federation, log)
   const ownBounces = new WeakSet<Element>()
   logFederationEvents(federation, log, inbox, ownBounces)
@@ -106,7 +106,8 @@ export async function startGateway(
 
 /** RFC 6121 §4.5: subscribers learn that available users went offline; bounded, so stop never hangs. */
 async function sayGoodbye(presence: PresenceBook, sender: ReturnType<typeof createSender>): Promise<void> {
-  const stanzas = presence.availableUsers().flatMap((user) => presence.act(user, 'unavailable'))
+  const users = await presence.availableUsers()
+  const stanzas = (await Promise.all(users.map((user) => presence.act(user, 'unavailable')))).flat()
   if (stanzas.length === 0) return
   const sent = Promise.allSettled(stanzas.map((stanza) => sender.presence(stanza)))
   let timer: NodeJS.Timeout | undefined

@@ -1,10 +1,10 @@
+import { type PresenceBook, presenceType } from '@xmpp-federation/presence'
 import { errorReply, xml } from '@xmpp-federation/router'
 import type { Element } from 'ltx'
 import type { Inbox } from './inbox.js'
 import { type GatewayLog, quoteBody } from './log.js'
-import type { PresenceBook } from './presence.js'
 import { type Sender, statusText } from './sender.js'
-import { inboxEntry, presenceType, readError } from './stanzas.js'
+import { inboxEntry, readError } from './stanzas.js'
 
 export interface InboundDeps {
   readonly inbox: Inbox
@@ -52,18 +52,31 @@ function applyPresence(stanza: Element, { inbox, presence, sender, log }: Inboun
     return
   }
   const status = stanza.getChildText('status') ?? undefined
-  const outcome = presence.receive({ from, to, type, show: stanza.getChildText('show') ?? undefined, status })
+  // Into the inbox at once, so it keeps its place among the stanzas that follow
+  // it; the book's state (the roster) follows as soon as its store has answered.
   const entry = inboxEntry(stanza)
   if (entry) inbox.add(entry)
-  log.event('presence', `in ${from} → ${to} ${type}${statusText(status)}: ${outcome.note}`, {
-    direction: 'in',
-    from,
-    to,
-    type,
-    outcome: outcome.note,
-  })
-  // A failed reply shows up as a bounce event; nothing more to do here.
-  for (const reply of outcome.replies) sender.presence(reply).catch(() => {})
+  presence.receive({ from, to, type, show: stanza.getChildText('show') ?? undefined, status }).then(
+    (outcome) => {
+      log.event('presence', `in ${from} → ${to} ${type}${statusText(status)}: ${outcome.note}`, {
+        direction: 'in',
+        from,
+        to,
+        type,
+        outcome: outcome.note,
+      })
+      // A failed reply shows up as a bounce event; nothing more to do here.
+      for (const reply of outcome.replies) sender.presence(reply).catch(() => {})
+    },
+    (error: Error) => {
+      log.event(
+        'presence',
+        `in ${from} → ${to} ${type}: not applied (${error.message})`,
+        { from, to, type },
+        'error',
+      )
+    },
+  )
 }
 
 function recordError(stanza: Element, { inbox, log, ownBounces }: InboundDeps): void {

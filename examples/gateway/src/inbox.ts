@@ -1,13 +1,5 @@
+import type { PresenceType } from '@xmpp-federation/presence'
 import { bareOf } from './jid.js'
-
-export type PresenceType =
-  | 'available'
-  | 'unavailable'
-  | 'subscribe'
-  | 'subscribed'
-  | 'unsubscribe'
-  | 'unsubscribed'
-  | 'probe'
 
 export type InboxEntry =
   | {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { type OutgoingPresence, presenceElement } from '@xmpp-federation/presence'
 import type { Federation } from '@xmpp-federation/router'
 import type { Element } from 'ltx'
 import { type GatewayLog, quoteBody } from './log.js'
-import type { OutgoingPresence } from './presence.js'
-import { messageStanza, type OutgoingMessage, presenceStanza } from './stanzas.js'
+import { messageStanza, type OutgoingMessage } from './stanzas.js'
 
 export interface Sender {
   /** Resolves once written to an authenticated stream; rejects with the router's DeliveryError. */
@@ -26,7 +26,7 @@ export function createSender(federation: Federation, log: GatewayLog): Sender {
       })
     },
     async presence(presence) {
-      await federation.send(presenceStanza(presence, newStanzaId()))
+      await federation.send(presenceElement(presence, newStanzaId()))
       const what = presence.type ?? 'available'
       const show = presence.show ? ` [${presence.show}]` : ''
       log.event(

@@ -1,20 +1,12 @@
+import { presenceType } from '@xmpp-federation/presence'
 import { xml } from '@xmpp-federation/router'
 import type { Element } from 'ltx'
 import { definedOnly } from './defined-only.js'
-import type { InboxEntry, PresenceType } from './inbox.js'
-import type { OutgoingPresence } from './presence.js'
+import type { InboxEntry } from './inbox.js'
 
 // Between stanzas and the gateway's plain data: what it sends, and what it records.
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
-const PRESENCE_TYPES = new Set<string>([
-  'unavailable',
-  'subscribe',
-  'subscribed',
-  'unsubscribe',
-  'unsubscribed',
-  'probe',
-])
 
 export interface OutgoingMessage {
   readonly id: string
@@ -27,16 +19,6 @@ export interface OutgoingMessage {
 export function messageStanza(message: OutgoingMessage): Element {
   const { id, from, to, type, body } = message
   return xml('message', { id, from, to, type }, xml('body', {}, body))
-}
-
-export function presenceStanza(presence: OutgoingPresence, id?: string): Element {
-  const { from, to, type, show, status } = presence
-  return xml(
-    'presence',
-    { id, from, to, type },
-    show && xml('show', {}, show),
-    status && xml('status', {}, status),
-  )
 }
 
 /**
@@ -74,13 +56,6 @@ export function inboxEntry(stanza: Element): InboxEntry | undefined {
     })
   }
   return undefined
-}
-
-/** `available` for a presence without type, undefined for a type RFC 6121 does not define. */
-export function presenceType(stanza: Element): PresenceType | undefined {
-  const type = stanza.attrs.type
-  if (type === undefined) return 'available'
-  return PRESENCE_TYPES.has(type) ? (type as PresenceType) : undefined
 }
 
 /**

@@ -1,6 +1,6 @@
 import { xml } from '@xmpp-federation/router'
 import { describe, expect, it } from 'vitest'
-import { inboxEntry, presenceStanza, refusedEntry } from '../src/stanzas.js'
+import { inboxEntry, refusedEntry } from '../src/stanzas.js'
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
 
@@ -72,14 +72,5 @@ describe('stanzas ↔ inbox entries', () => {
       condition: 'remote-server-not-found',
       text: 'NXDOMAIN',
     })
-  })
-
-  it('builds presence stanzas without empty parts', () => {
-    expect(presenceStanza({ from: 'bot@c.test/gateway', to: 'alice@a.test' }).toString()).toBe(
-      '<presence from="bot@c.test/gateway" to="alice@a.test"/>',
-    )
-    expect(
-      presenceStanza({ from: 'bot@c.test', to: 'alice@a.test', type: 'subscribe' }, 'p1').toString(),
-    ).toBe('<presence id="p1" from="bot@c.test" to="alice@a.test" type="subscribe"/>')
   })
 })
