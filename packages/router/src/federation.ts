@@ -15,6 +15,7 @@ import {
   type LoggerOption,
   listen,
   type OutboundSession,
+  parseAddress,
   resolveLogger,
   type S2SSession,
   type SecurityPolicy,
@@ -28,9 +29,10 @@ import { errorReply, shouldReturnError } from './bounce.js'
 import { CertificateDomains } from './certificate-domains.js'
 import { type AuthChoice, type Clock, type FederationComponents, systemClock } from './components.js'
 import { buildAuth } from './default-auth.js'
+import { DomainServices, type IqHandlerRegistration } from './domain-services.js'
 import { DeliveryError, UsageError } from './errors.js'
 import { IdleSweeper } from './idle-sweeper.js'
-import { answerDomainIq, pingRequest } from './local-service.js'
+import { pingRequest } from './local-service.js'
 import { conditionFor, isStanza, OutboundLink } from './outbound-link.js'
 import { DEFAULT_PEER_SOFTWARE, PeerSoftwareCheck, type PeerSoftwareOptions } from './peer-software-check.js'
 import { createPolicyFor } from './policy-setup.js'
@@ -39,6 +41,8 @@ import { type ConnectionTarget, createResolver, type Resolver } from './resolve/
 import { type DomainStatus, type FederationStatus, inboundStatus, outboundStatus } from './status.js'
 import { loadTlsIdentity } from './tls-identity.js'
 import type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
+import { noSuchUser, type UserDirectory } from './user-directory.js'
+import { xml } from './xml.js'
 
 export interface FederationOptions {
   /** The deployment's configuration, validated when the federation is built (errors name the field). */
@@ -64,6 +68,8 @@ export interface FederationOptions {
   clock?: Clock
   /** Software identity answered to XEP-0092 queries. */
   software?: { name: string; version: string }
+  /** Which local users exist: a stanza for one who does not is answered per RFC 6121 §8.5.2.1. */
+  users?: UserDirectory
   /** Backoff between failed connection attempts to one domain. */
   backoff?: { initialMs: number; maxMs: number }
   /** New connections per remote address across the listeners (default 20/s after a burst of 40). */
@@ -113,6 +119,10 @@ export class Federation extends EventEmitter<FederationEvents> {
     { responder: string; resolve: (iq: Element) => void; reject: (e: Error) => void }
   >()
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new'
+  /** What each local domain answers itself: built-in services and the host's iq handlers. */
+  private readonly services: DomainServices
+  /** Asynchronous user-directory answers, chained so that stanzas keep their order. */
+  private userLookups: Promise<void> = Promise.resolve()
   private idleSweeper: IdleSweeper | undefined
 
   /**
@@ -179,6 +189,21 @@ export class Federation extends EventEmitter<FederationEvents> {
       options.resolver ??
       createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, routes: config.routes })
     for (const mechanism of auth) mechanism.start?.(this.components)
+    this.services = new DomainServices(options.software ?? { name: 'xmpp-federation', version: '0.1.0' })
+  }
+
+  /**
+   * Answers iq requests to the domain itself in one namespace (e.g. XEP-0202 time);
+   * the namespace is also listed in the domain's disco#info. Returns a function that
+   * removes the handler.
+   */
+  addIqHandler(registration: IqHandlerRegistration): () => void {
+    return this.services.addIqHandler(registration)
+  }
+
+  /** Lists a feature in the XEP-0030 disco#info of `domain` (default every local domain). */
+  addFeature(feature: string, domain?: string): () => void {
+    return this.services.addFeature(feature, domain)
   }
 
   /** Opens the listeners and starts the housekeeping timers; once. */
@@ -655,14 +680,88 @@ export class Federation extends EventEmitter<FederationEvents> {
   private routeInbound(stanza: Element, info: InboundStanzaInfo): void {
     const request = stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')
     if (request && stanza.attrs.to === info.localDomain) {
-      const answer = answerDomainIq(
-        stanza,
-        this.options.software ?? { name: 'xmpp-federation', version: '0.1.0' },
-      )
-      if (answer) this.reply(answer)
-      else this.bounceInbound(stanza, 'service-unavailable', 'no such service on this domain')
+      this.answerForDomain(stanza, info)
       return
     }
+    const users = this.options.users
+    const bare = bareAddress(stanza.attrs.to ?? '')
+    if (users && bare) {
+      // In arrival order, even when the directory answers asynchronously.
+      const exists = users.exists(bare)
+      if (typeof exists === 'boolean') this.deliverToUser(stanza, info, exists)
+      else {
+        this.userLookups = this.userLookups
+          .then(() => exists)
+          .then(
+            (found) => this.deliverToUser(stanza, info, found),
+            (error: Error) => {
+              this.emit('error', error)
+              this.bounceInbound(stanza, 'internal-server-error', 'the user directory failed')
+            },
+          )
+      }
+      return
+    }
+    this.deliverToHost(stanza, info)
+  }
+
+  /** RFC 6121 §8.5.2.1 for a user the directory does not know; otherwise on to the host. */
+  private deliverToUser(stanza: Element, info: InboundStanzaInfo, exists: boolean): void {
+    if (exists) {
+      this.deliverToHost(stanza, info)
+      return
+    }
+    const outcome = noSuchUser(stanza)
+    const reason = `${bareAddress(stanza.attrs.to ?? '')} is not a user of ${info.localDomain}`
+    if (outcome.kind === 'error') {
+      this.bounceInbound(stanza, outcome.condition, reason)
+      return
+    }
+    this.emit('bounce', {
+      stanza,
+      condition: 'service-unavailable',
+      reason,
+      direction: 'inbound',
+      returned: undefined,
+    })
+    if (outcome.kind === 'unsubscribed') {
+      this.reply(
+        xml('presence', {
+          from: bareAddress(stanza.attrs.to ?? ''),
+          to: stanza.attrs.from,
+          type: 'unsubscribed',
+        }),
+      )
+    }
+  }
+
+  /** An iq to the domain itself: the host's handlers, then the built-in services. */
+  private answerForDomain(stanza: Element, info: InboundStanzaInfo): void {
+    let answer: Element | Promise<Element> | undefined
+    try {
+      answer = this.services.answer(stanza, info)
+    } catch (error) {
+      answer = Promise.reject(error)
+    }
+    if (answer === undefined) {
+      this.bounceInbound(stanza, 'service-unavailable', 'no such service on this domain')
+      return
+    }
+    if (!(answer instanceof Promise)) {
+      this.reply(answer)
+      return
+    }
+    answer.then(
+      (result) => this.reply(result),
+      (error: Error) => {
+        this.emit('error', error)
+        this.bounceInbound(stanza, 'internal-server-error', 'the iq handler failed')
+      },
+    )
+  }
+
+  private deliverToHost(stanza: Element, info: InboundStanzaInfo): void {
+    const request = stanza.name === 'iq' && (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')
     if (request && this.listenerCount('stanza') === 0) {
       this.bounceInbound(stanza, 'service-unavailable', 'nobody handles this request')
       return
@@ -727,6 +826,12 @@ export function createFederation(options: FederationOptions): Federation {
 /** Links and XEP-0288 streams are found by their (local, remote) domain pair. */
 function linkKey(local: string, remote: string): string {
   return `${local} ${remote}`
+}
+
+/** `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address. */
+function bareAddress(address: string): string | undefined {
+  const parts = parseAddress(address)
+  return parts?.local === undefined ? undefined : `${parts.local.toLowerCase()}@${parts.domain}`
 }
 
 function answersFrom(from: string, responder: string): boolean {

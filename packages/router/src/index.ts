@@ -22,6 +22,7 @@ export {
   systemClock,
 } from './components.js'
 export { defaultAuthFactories } from './default-auth.js'
+export type { IqHandler, IqHandlerRegistration } from './domain-services.js'
 export { DeliveryError, UsageError } from './errors.js'
 export { createFederation, Federation, type FederationEvents, type FederationOptions } from './federation.js'
 export type { LinkState } from './outbound-link.js'
@@ -29,4 +30,5 @@ export { PolicyConfigurationError, policyInputFrom } from './policy-setup.js'
 export * from './resolve/index.js'
 export type { DomainStatus, FederationStatus } from './status.js'
 export type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
+export type { UserDirectory } from './user-directory.js'
 export { xml } from './xml.js'

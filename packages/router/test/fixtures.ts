@@ -50,7 +50,8 @@ export async function configFor(
 }
 
 export async function startFederation(options: FederationOptions): Promise<Federation> {
-  const federation = createFederation(options)
+  // Quiet unless a test asks for a logger: warnings a test provokes on purpose are not news.
+  const federation = createFederation({ logger: false, ...options })
   await federation.start()
   return federation
 }

@@ -38,6 +38,7 @@ export {
   canonicalizeAddresses,
   domainOfAddress,
   normalizeDomain,
+  parseAddress,
   requireDomain,
 } from './domain.js'
 export * from './errors.js'
