@@ -1,5 +1,6 @@
 import type { InboundSession, S2SSession } from '@xmpp-federation/stream'
 import type { OutboundLink } from './outbound-link.js'
+import type { DomainTotals } from './traffic-totals.js'
 
 /** Live state of the streams with one remote domain (one entry per direction and domain pair). */
 export interface DomainStatus {
@@ -35,6 +36,12 @@ export interface FederationStatus {
   readonly state: 'new' | 'running' | 'stopping' | 'stopped'
   readonly localDomains: readonly string[]
   readonly domains: readonly DomainStatus[]
+  /**
+   * Stanzas per remote domain since the federation started, over every stream it had: unlike
+   * the per-stream `stanzasIn`/`stanzasOut` of `domains`, these never go down when a stream
+   * closes. Absent from hosts that predate them.
+   */
+  readonly totals?: readonly DomainTotals[]
 }
 
 export function outboundStatus(link: OutboundLink): DomainStatus {
