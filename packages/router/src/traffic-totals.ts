@@ -53,13 +53,17 @@ export class TrafficTotals {
     return [...sums].map(([remote, counts]) => ({ remote, ...counts }))
   }
 
-  /** The remote domain a stream counts for, fixed the first time it is known. */
+  /**
+   * The remote domain a stream counts for, fixed once it has authenticated one. Never the
+   * name a peer puts in its stream header: that is a claim, and stanzas flow only after
+   * authentication anyway.
+   */
   private remoteOf(session: S2SSession): string | undefined {
     const known = this.live.get(session)
     if (known !== undefined || !this.live.has(session)) return known
-    const remote = session.authenticatedPairs[0]?.remote ?? session.remoteDomain
+    const remote = session.authenticatedPairs[0]?.remote
     if (remote) this.live.set(session, remote)
-    return remote || undefined
+    return remote
   }
 
   private retire(remote: string, stats: { stanzasIn: number; stanzasOut: number }): void {

@@ -3,12 +3,13 @@ import { EventEmitter } from 'eventemitter3'
 import { expect, it } from 'vitest'
 import { OTHER_DOMAINS, TrafficTotals } from '../src/traffic-totals.js'
 
-/** Just what the totals read of a stream: its counters, its peer, its `closed` event. */
+/** Just what the totals read of a stream: its counters, its pairs, its `closed` event. */
 function fakeStream(remote: string | undefined, stanzasIn: number, stanzasOut: number) {
   const stream = Object.assign(new EventEmitter(), {
     stats: { stanzasIn, stanzasOut, bytesIn: 0, bytesOut: 0 },
     authenticatedPairs: remote ? [{ local: 'c.test', remote, mechanism: 'EXTERNAL' }] : [],
-    remoteDomain: remote,
+    // What the peer's stream header claims; not a reason to count the stream for it.
+    remoteDomain: 'claimed.test',
   })
   return { session: stream as unknown as S2SSession, stream, close: () => stream.emit('closed', {}) }
 }
@@ -24,6 +25,16 @@ it('counts a stream once for the domain it was first seen with, open or closed',
   const second = fakeStream('a.test', 1, 0)
   totals.track(second.session)
   expect(totals.snapshot()).toEqual([{ remote: 'a.test', stanzasIn: 3, stanzasOut: 3 }])
+})
+
+it('counts no stream for a domain until it has authenticated one', () => {
+  const totals = new TrafficTotals()
+  const stream = fakeStream(undefined, 0, 0)
+  totals.track(stream.session)
+  expect(totals.snapshot()).toEqual([])
+  stream.stream.authenticatedPairs.push({ local: 'c.test', remote: 'a.test', mechanism: 'dialback' })
+  stream.stream.stats.stanzasIn = 4
+  expect(totals.snapshot()).toEqual([{ remote: 'a.test', stanzasIn: 4, stanzasOut: 0 }])
 })
 
 it('remembers a bounded number of domains and adds up the rest under *', () => {
