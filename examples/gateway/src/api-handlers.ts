@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '@xmpp-federation/diagnostics'
+import type { FederationConfig } from '@xmpp-federation/config'
 import { type OutgoingPresence, type PresenceBook, PresenceLimitError } from '@xmpp-federation/presence'
 import type { Federation } from '@xmpp-federation/router'
 import { localUser, parseMessageRequest, parsePingRequest, parsePresenceRequest } from './api-requests.js'
@@ -14,6 +14,8 @@ import { newStanzaId, type Sender } from './sender.js'
 /** What the HTTP API works with: the gateway's parts. */
 export interface ApiContext {
   readonly federation: Federation
+  /** What the federation runs with; the status shows its fingerprint. */
+  readonly config: FederationConfig
   readonly inbox: Inbox
   readonly presence: PresenceBook
   readonly sender: Sender
@@ -32,16 +34,6 @@ export type Handler = (
 export const health: Handler = async ({ federation }, _req, res) => {
   const state = federation.status().state
   sendJson(res, state === 'running' ? 200 : 503, { status: state === 'running' ? 'ok' : state })
-}
-
-export const status: Handler = async ({ federation }, _req, res) => {
-  sendJson(res, 200, federation.status())
-}
-
-/** Prometheus text exposition of the same status, for a scraper. */
-export const metrics: Handler = async ({ federation }, _req, res) => {
-  res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE })
-  res.end(renderPrometheus(federation.status()))
 }
 
 /** 202 once the message is written to an authenticated stream to the recipient's server. */

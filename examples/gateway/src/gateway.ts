@@ -69,7 +69,7 @@ export async function startGateway(
   await federation.start()
   const endpoint = { ...DEFAULT_HTTP, ...config.http, ...options.http }
   const api = await startHttpApi(
-    { federation, inbox, presence, sender, log, eventStreams: new Set() },
+    { federation, config, inbox, presence, sender, log, eventStreams: new Set() },
     endpoint,
   ).catch(async (error: Error) => {
     await federation.stop()

@@ -6,19 +6,17 @@ import {
   type Handler,
   health,
   listInbox,
-  metrics,
   ping,
   postMessage,
   postPresence,
   roster,
-  status,
 } from './api-handlers.js'
 import { ApiError, sendError } from './http-io.js'
+import { type StatusRoutes, statusRoutes } from './status-routes.js'
 
+// /api/status and /metrics are the diagnostics status handler's (status-routes.ts).
 const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Handler>>> = {
   '/healthz': { GET: health },
-  '/api/status': { GET: status },
-  '/metrics': { GET: metrics },
   '/api/messages': { POST: postMessage },
   '/api/presence': { POST: postPresence },
   '/api/roster': { GET: roster },
@@ -40,7 +38,8 @@ export async function startHttpApi(
   context: ApiContext,
   endpoint: { host: string; port: number },
 ): Promise<HttpApi> {
-  const server = createServer((req, res) => void route(context, req, res))
+  const status = statusRoutes(context.federation, context.config)
+  const server = createServer((req, res) => void route(context, status, req, res))
   await listen(server, endpoint)
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
@@ -75,18 +74,16 @@ function listen(server: Server, { host, port }: { host: string; port: number }):
   })
 }
 
-async function route(context: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  context: ApiContext,
+  status: StatusRoutes,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const started = performance.now()
   const url = new URL(req.url ?? '/', 'http://gateway')
   try {
-    const methods = ROUTES[url.pathname]
-    if (!methods) throw new ApiError(404, 'item-not-found', `no such endpoint: ${req.method} ${url.pathname}`)
-    const handler = methods[req.method as 'GET' | 'POST']
-    if (!handler) {
-      const allowed = Object.keys(methods).join(', ')
-      throw new ApiError(405, 'not-allowed', `${url.pathname} takes ${allowed}`, { allow: allowed })
-    }
-    await handler(context, req, res, url)
+    if (!status(req, res)) await dispatch(context, req, res, url)
   } catch (error) {
     if (res.headersSent) {
       res.destroy()
@@ -104,4 +101,16 @@ async function route(context: ApiContext, req: IncomingMessage, res: ServerRespo
   }
   const ms = Math.round(performance.now() - started)
   context.log.event('http', `${req.method} ${url.pathname} ${res.statusCode} ${ms} ms`, {}, 'debug')
+}
+
+/** The gateway's own endpoints (ROUTES). */
+async function dispatch(context: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL) {
+  const methods = ROUTES[url.pathname]
+  if (!methods) throw new ApiError(404, 'item-not-found', `no such endpoint: ${req.method} ${url.pathname}`)
+  const handler = methods[req.method as 'GET' | 'POST']
+  if (!handler) {
+    const allowed = Object.keys(methods).join(', ')
+    throw new ApiError(405, 'not-allowed', `${url.pathname} takes ${allowed}`, { allow: allowed })
+  }
+  await handler(context, req, res, url)
 }

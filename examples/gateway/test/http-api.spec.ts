@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type FederationConfig, fingerprint, parseConfig } from '@xmpp-federation/config'
+import { PROMETHEUS_CONTENT_TYPE } from '@xmpp-federation/diagnostics'
 import { createTestCA, writeCertificateFiles } from '@xmpp-federation/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GatewayClient } from '../src/api-client.js'
@@ -13,6 +15,7 @@ import { silentLog } from '../src/log.js'
 
 describe('the HTTP API', () => {
   let dir: string
+  let config: FederationConfig
   let gateway: Gateway
   let api: GatewayClient
 
@@ -21,13 +24,11 @@ describe('the HTTP API', () => {
     const ca = await createTestCA()
     await writeFile(join(dir, 'ca.crt'), ca.certPem)
     const files = await writeCertificateFiles(dir, 'c.test', await ca.issue({ dnsNames: ['c.test'] }))
-    gateway = await startGateway(
-      {
-        domains: ['c.test'],
-        tls: { cert: files.cert, key: files.key, ca: [join(dir, 'ca.crt')], systemCa: false },
-      },
-      { http: { host: '127.0.0.1', port: 0 }, log: silentLog },
-    )
+    config = parseConfig({
+      domains: ['c.test'],
+      tls: { cert: files.cert, key: files.key, ca: [join(dir, 'ca.crt')], systemCa: false },
+    })
+    gateway = await startGateway(config, { http: { host: '127.0.0.1', port: 0 }, log: silentLog })
     api = new GatewayClient(gateway.url)
   })
 
@@ -46,7 +47,31 @@ describe('the HTTP API', () => {
       localDomains: ['c.test'],
       domains: [],
       throttled: [],
+      totals: [],
+      configFingerprint: fingerprint(config),
     })
+  })
+
+  it('serves the diagnostics status handler at its old URLs and their siblings', async () => {
+    for (const path of ['/api/status', '/status']) {
+      const res = await fetch(`${api.url}${path}`)
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        200,
+        'application/json; charset=utf-8',
+      ])
+    }
+    for (const path of ['/metrics', '/api/metrics']) {
+      const res = await fetch(`${api.url}${path}`)
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        200,
+        PROMETHEUS_CONTENT_TYPE,
+      ])
+      expect(await res.text()).toContain('xmpp_federation_up 1\n')
+    }
+    const post = await fetch(`${api.url}/api/status`, { method: 'POST' })
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
   })
 
   it('delivers a message between two local users into the inbox', async () => {

@@ -33,12 +33,17 @@ Tells why federation with DOMAIN fails, step by step: our policy, DNS (SRV _xmpp
 and _xmpp-server, then A/AAAA), TCP per target, STARTTLS and direct TLS, the certificate
 (chain, name, expiry, key usage), the features offered, then a real authentication
 (SASL EXTERNAL, then dialback) when --config gives a local domain and certificate.`,
-  status: `xmpp-federation status [--url URL | --config FILE] [--metrics] [--expiry-days N] [--strict] [--json]
+  status: `xmpp-federation status [URL | --config FILE] [--token TOKEN] [--metrics] [--expiry-days N]
+                              [--timeout MS] [--strict] [--json]
 
-Reads GET /api/status of a running host application (the gateway example) and shows
-each remote domain: state, direction, authentication, TLS, peer certificate, queue,
-traffic and last error. --metrics prints it in Prometheus text format instead.
-The URL defaults to the http section of --config, else http://127.0.0.1:8080.`,
+Reads the live status a running host serves (createStatusHandler of the diagnostics
+package, or the gateway example) and shows each remote domain: state, direction,
+authentication, TLS, peer certificate, queue, traffic and last error. --metrics prints
+it in Prometheus text format instead.
+URL is the status URL (http://host:port/any/path/status) or where the handler is mounted
+(http://host:port/any/path); a bare http://host:port means the gateway's /api/status.
+It defaults to the http section of --config, else http://127.0.0.1:8080. --url URL is
+the same as URL. --token sends Authorization: Bearer TOKEN.`,
 }
 
 export const USAGE = `xmpp-federation: diagnostics for XMPP server-to-server federation
@@ -47,7 +52,7 @@ Usage:
   xmpp-federation check-config FILE       validate a configuration file and the files it names
   xmpp-federation diff FILE...            compare node configurations across clusters
   xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
-  xmpp-federation status --url URL        live status of a running gateway
+  xmpp-federation status URL              live status of a running federation host
   xmpp-federation help COMMAND            details of one command
 
 Every command takes --json (a stable, documented shape) and --strict (warnings count as

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { FederationStatus } from '@xmpp-federation/diagnostics'
+import { createStatusHandler, type FederationStatus } from '@xmpp-federation/diagnostics'
 import { createTestCA, writeCertificateFiles } from '@xmpp-federation/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './cli-harness.js'
@@ -293,11 +293,66 @@ describe('xmpp-federation command line', () => {
       )
     })
 
-    it('an unreachable gateway: exit 1 (a finding), --url with --config: exit 2', async () => {
+    it('an unreachable gateway: exit 1 (a finding), a URL with --config or twice: exit 2', async () => {
       const closed = await runCli(['status', '--url', 'http://127.0.0.1:9', '--json'])
       expect(closed.code).toBe(1)
       expect(closed.json()).toMatchObject({ ok: false, error: { code: 'UNREACHABLE' } })
       expect((await runCli(['status', '--url', url, '--config', 'x.yaml'])).code).toBe(2)
+      expect((await runCli(['status', url, '--config', 'x.yaml'])).code).toBe(2)
+      expect((await runCli(['status', url, '--url', url])).code).toBe(2)
+      expect((await runCli(['status', url, url])).code).toBe(2)
+      expect((await runCli(['status', url, '--token', ''])).code).toBe(2)
+    })
+  })
+
+  describe('status URL of a handler mounted anywhere', () => {
+    let server: Server
+    let origin: string
+    const status: FederationStatus = {
+      state: 'running',
+      localDomains: ['c.test'],
+      domains: [],
+      totals: [{ remote: 'a.test', stanzasIn: 7, stanzasOut: 9 }],
+    }
+
+    beforeAll(async () => {
+      // A host with its own pages and the diagnostics handler under /ops/xmpp, behind a token.
+      const handler = createStatusHandler({
+        federation: { status: () => status },
+        token: 'cli-t0ken',
+        basePath: '/ops/xmpp',
+      })
+      server = createServer((req, res) => handler(req, res, () => res.writeHead(404).end()))
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    })
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+    it.each(['/ops/xmpp/status', '/ops/xmpp', '/ops/xmpp/'])('reads %s with --token', async (path) => {
+      const result = await runCli(['status', `${origin}${path}`, '--token', 'cli-t0ken', '--json'])
+      expect(result.code, result.stdout).toBe(0)
+      expect(result.json()).toMatchObject({
+        ok: true,
+        url: `${origin}/ops/xmpp/status`,
+        federation: { state: 'running', localDomains: ['c.test'] },
+      })
+    })
+
+    it('--metrics counts stanzas from the running totals', async () => {
+      const result = await runCli(['status', `${origin}/ops/xmpp`, '--token', 'cli-t0ken', '--metrics'])
+      expect(result.stdout).toContain('xmpp_federation_stanzas_received_total{remote="a.test"} 7\n')
+    })
+
+    it('without the token or with a wrong one: exit 1, saying so', async () => {
+      const missing = await runCli(['status', `${origin}/ops/xmpp`])
+      expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('401') })
+      expect(missing.stderr).toContain('it needs a token')
+      const wrong = await runCli(['status', `${origin}/ops/xmpp`, '--token', 'guess', '--json'])
+      expect(wrong.code).toBe(1)
+      expect(wrong.json()).toMatchObject({
+        ok: false,
+        error: { code: 'UNREACHABLE', message: expect.stringContaining('the token was refused') },
+      })
     })
   })
 

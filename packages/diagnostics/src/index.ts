@@ -1,8 +1,8 @@
 /**
  * Diagnostics for an XMPP federation deployment: configuration checks beyond the schema,
  * comparison of node configurations across clusters, the live status read and judged, its
- * Prometheus metrics, and a doctor that tells why federation with a remote domain fails.
- * Nothing here changes state.
+ * Prometheus metrics (and an HTTP handler any host mounts to serve both), and a doctor that
+ * tells why federation with a remote domain fails. Nothing here changes state.
  *
  * @example
  * ```ts
@@ -18,4 +18,5 @@
 export * from './cluster/index.js'
 export * from './config-check/index.js'
 export * from './doctor/index.js'
+export * from './http/index.js'
 export * from './status/index.js'

@@ -74,6 +74,17 @@ describe('renderPrometheus', () => {
     )
   })
 
+  it('counts stanzas from the running totals when the status has them, by remote domain only', () => {
+    const status = {
+      ...federationStatus([domainStatus({ stanzasIn: 1, stanzasOut: 2 })]),
+      totals: [{ remote: 'a.test', stanzasIn: 30, stanzasOut: 50 }],
+    }
+    const counted = renderPrometheus(status).split('\n')
+    expect(counted).toContain('xmpp_federation_stanzas_received_total{remote="a.test"} 30')
+    expect(counted).toContain('xmpp_federation_stanzas_sent_total{remote="a.test"} 50')
+    expect(counted.filter((line) => line.startsWith('xmpp_federation_stanzas_'))).toHaveLength(2)
+  })
+
   it('escapes label values', () => {
     const odd = renderPrometheus(federationStatus([domainStatus({ remote: 'a"b\\c\nd' })]))
     expect(odd).toContain('remote="a\\"b\\\\c\\nd"')

@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import * as http from 'node:http'
+import * as router from '@xmpp-federation/router'
+import { runReadmeSnippet } from '@xmpp-federation/testing'
+import { describe, expect, it, vi } from 'vitest'
+import * as diagnostics from '../src/index.js'
 import { CONFIG_FINDING_CODES, DOCTOR_CODES } from '../src/index.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
@@ -35,5 +39,20 @@ describe('the documentation', () => {
   it('docs/troubleshooting.md has a section for every code that can be a warning or a failure', () => {
     const problems = DOCTOR_CODES.filter((code) => !NEVER_A_PROBLEM.has(code))
     expect(problems.filter((code) => !troubleshooting.includes(`\n### ${code}\n`))).toEqual([])
+  })
+
+  it('the status handler usage runs as written', async () => {
+    const log = vi.fn()
+    await runReadmeSnippet(
+      new URL('../README.md', import.meta.url),
+      {
+        'node:http': http,
+        '@xmpp-federation/router': router,
+        '@xmpp-federation/diagnostics': diagnostics,
+      },
+      { console: { log } },
+      '## Status over HTTP: `createStatusHandler(options)`',
+    )
+    expect(log.mock.calls).toEqual([[200, 'running'], [401]])
   })
 })

@@ -57,6 +57,12 @@ describe('fetchStatus', () => {
 
   beforeAll(async () => {
     server = createServer((request, response) => {
+      if (request.url === '/guarded/status') {
+        const allowed = request.headers.authorization === 'Bearer t0ken'
+        response.writeHead(allowed ? 200 : 401, { 'content-type': 'application/json' })
+        response.end(allowed ? answer.body : '{}')
+        return
+      }
       if (request.url !== '/api/status') {
         response.writeHead(404).end()
         return
@@ -68,10 +74,15 @@ describe('fetchStatus', () => {
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-  it('appends /api/status to a base URL, and keeps a full one', () => {
+  it("keeps a status URL, appends /status to a mount base, and reads a bare host as a gateway's", () => {
     expect(statusUrl('http://h:8080').href).toBe('http://h:8080/api/status')
-    expect(statusUrl('http://h:8080/gateway/').href).toBe('http://h:8080/gateway/api/status')
+    expect(statusUrl('http://h:8080/').href).toBe('http://h:8080/api/status')
     expect(statusUrl('http://h:8080/api/status').href).toBe('http://h:8080/api/status')
+    expect(statusUrl('http://h:8080/ops/federation/status/?x=1').href).toBe(
+      'http://h:8080/ops/federation/status?x=1',
+    )
+    expect(statusUrl('http://h:8080/ops/federation/').href).toBe('http://h:8080/ops/federation/status')
+    expect(statusUrl('http://h:8080/ops/metrics').href).toBe('http://h:8080/ops/status')
     expect(() => statusUrl('ftp://h')).toThrow(StatusFetchError)
     expect(() => statusUrl('not a url')).toThrow(/http:\/\/host:port/)
   })
@@ -80,6 +91,18 @@ describe('fetchStatus', () => {
     const status = federationStatus([domainStatus()])
     answer = { status: 200, body: JSON.stringify(status) }
     expect(await fetchStatus(base)).toEqual(status)
+  })
+
+  it('sends the bearer token, and says when one is missing or refused', async () => {
+    const status = federationStatus([])
+    answer = { status: 200, body: JSON.stringify(status) }
+    expect(await fetchStatus(`${base}/guarded`, { token: 't0ken' })).toEqual(status)
+    await expect(fetchStatus(`${base}/guarded`)).rejects.toThrow(
+      /answered 401 Unauthorized: it needs a token$/,
+    )
+    await expect(fetchStatus(`${base}/guarded/status`, { token: 'nope' })).rejects.toThrow(
+      /: the token was refused$/,
+    )
   })
 
   it('says what went wrong: HTTP errors, non-JSON, another shape, nobody listening', async () => {

@@ -40,6 +40,7 @@ import type { PendingStanza } from './queue.js'
 import { type ConnectionTarget, createResolver, type Resolver } from './resolve/index.js'
 import { type DomainStatus, type FederationStatus, inboundStatus, outboundStatus } from './status.js'
 import { loadTlsIdentity } from './tls-identity.js'
+import { TrafficTotals } from './traffic-totals.js'
 import type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
 import { noSuchUser, type UserDirectory } from './user-directory.js'
 import { xml } from './xml.js'
@@ -109,6 +110,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
   private readonly servers: Server[] = []
+  /** Stanza counts per remote domain that survive the streams they were counted on. */
+  private readonly totals = new TrafficTotals()
   /** Remote domains kept authenticated per peer certificate, so one wildcard cannot hold hundreds. */
   private readonly certificateDomains: CertificateDomains
   /** New connections per remote address, one rate across all listeners; its refusals show in status(). */
@@ -390,7 +393,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     for (const link of this.links.values()) domains.push(outboundStatus(link))
     for (const session of this.inbound) domains.push(inboundStatus(session))
     const throttled = this.throttle?.throttled() ?? []
-    return { state: this.state, localDomains: [...this.localDomains], domains, throttled }
+    const totals = this.totals.snapshot()
+    return { state: this.state, localDomains: [...this.localDomains], domains, throttled, totals }
   }
 
   /**
@@ -511,7 +515,10 @@ export class Federation extends EventEmitter<FederationEvents> {
           directTls: target.directTls,
           authenticate,
           // XEP-0288: the peer's stanzas to us may come back on this stream, from the moment it is up.
-          onSession: (session) => session.on('stanza', (stanza) => this.onInboundStanza(stanza)),
+          onSession: (session) => {
+            this.totals.track(session)
+            session.on('stanza', (stanza) => this.onInboundStanza(stanza))
+          },
         })
         return { session, target }
       } catch (error) {
@@ -572,6 +579,7 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   private acceptInbound(session: InboundSession): void {
     this.inbound.add(session)
+    this.totals.track(session)
     session.on('authenticated', (pair) => {
       // A stream counts once per remote domain, however many of our domains it serves.
       const counted = session.authenticatedPairs.some((p) => p !== pair && p.remote === pair.remote)

@@ -1,5 +1,6 @@
 import type { InboundSession, S2SSession, ThrottledAddress } from '@xmpp-federation/stream'
 import type { OutboundLink } from './outbound-link.js'
+import type { DomainTotals } from './traffic-totals.js'
 
 /** Live state of the streams with one remote domain (one entry per direction and domain pair). */
 export interface DomainStatus {
@@ -42,6 +43,12 @@ export interface FederationStatus {
    * Absent from the status of routers older than this field.
    */
   readonly throttled?: readonly ThrottledAddress[]
+  /**
+   * Stanzas per remote domain since the federation started, over every stream it had: unlike
+   * the per-stream `stanzasIn`/`stanzasOut` of `domains`, these never go down when a stream
+   * closes. Absent from hosts that predate them.
+   */
+  readonly totals?: readonly DomainTotals[]
 }
 
 export function outboundStatus(link: OutboundLink): DomainStatus {

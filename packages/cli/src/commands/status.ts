@@ -22,6 +22,7 @@ const OPTIONS = {
   metrics: { type: 'boolean' },
   'expiry-days': { type: 'string' },
   timeout: { type: 'string' },
+  token: { type: 'string' },
 } as const
 
 const DEFAULT_URL = 'http://127.0.0.1:8080'
@@ -30,11 +31,14 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   const { values, positionals } = withUsageErrors(() =>
     parseArgs({ args, options: { ...COMMON_OPTIONS, ...OPTIONS }, allowPositionals: true, strict: true }),
   )
-  if (positionals.length > 0) throw new UsageError(`status takes no arguments (got ${positionals.join(' ')})`)
-  if (values.url && values.config) throw new UsageError('give --url or --config, not both')
+  if (positionals.length > 1) throw new UsageError(`status takes one URL (got ${positionals.join(' ')})`)
+  // `status URL` and the older `status --url URL` are the same.
+  const given = [positionals[0], values.url].filter((url) => url !== undefined)
+  if (given.length > 1) throw new UsageError('give the URL once (as an argument or with --url)')
+  if (given.length > 0 && values.config) throw new UsageError('give a URL or --config, not both')
   if (values.metrics && values.json) throw new UsageError('give --metrics or --json, not both')
-  const base =
-    values.url ?? (values.config ? await urlFromConfig(resolveFile(io, values.config)) : DEFAULT_URL)
+  if (values.token === '') throw new UsageError('--token is empty')
+  const base = given[0] ?? (values.config ? await urlFromConfig(resolveFile(io, values.config)) : DEFAULT_URL)
   let url: string
   try {
     url = statusUrl(base).href
@@ -44,7 +48,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<number> 
   const timeoutMs = positiveInteger(values.timeout, '--timeout', 5000)
   let status: FederationStatus
   try {
-    status = await fetchStatus(url, { timeoutMs })
+    status = await fetchStatus(url, { timeoutMs, token: values.token })
   } catch (error) {
     if (!(error instanceof StatusFetchError)) throw error
     // An unreachable or broken endpoint is a finding about the running service.

@@ -6,11 +6,19 @@ export interface FetchStatusOptions {
   timeoutMs?: number
   /** Default the global fetch (Node 20). */
   fetch?: typeof globalThis.fetch
+  /** Sent as `Authorization: Bearer <token>`, for a handler created with a token. */
+  token?: string
 }
 
-const STATUS_PATH = 'api/status'
+/** Where the gateway example served the status before hosts could mount it anywhere. */
+const LEGACY_STATUS_PATH = '/api/status'
 
-/** `http://127.0.0.1:8080` → `http://127.0.0.1:8080/api/status`; a URL already ending in /api/status is kept. */
+/**
+ * The status URL of what a user typed. A path ending in `/status` is kept
+ * (`http://h:8080/ops/status`); one ending in `/metrics` means its sibling; any other path is
+ * where `createStatusHandler` is mounted (`http://h:8080/ops` → `/ops/status`). A URL with no
+ * path is a gateway's: `http://h:8080` → `http://h:8080/api/status`.
+ */
 export function statusUrl(url: string): URL {
   let parsed: URL
   try {
@@ -21,19 +29,27 @@ export function statusUrl(url: string): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new StatusFetchError(`${url} is not an http(s) URL`)
   }
-  if (parsed.pathname.replace(/\/+$/, '').endsWith(`/${STATUS_PATH}`)) return parsed
-  const base = parsed.pathname.endsWith('/') ? parsed.pathname : `${parsed.pathname}/`
-  return new URL(`${base}${STATUS_PATH}`, parsed)
+  const path = parsed.pathname.replace(/\/+$/, '')
+  if (path.endsWith('/status')) parsed.pathname = path
+  else if (path.endsWith('/metrics')) parsed.pathname = `${path.slice(0, -'/metrics'.length)}/status`
+  else parsed.pathname = path === '' ? LEGACY_STATUS_PATH : `${path}/status`
+  return parsed
 }
 
-/** GET /api/status of a host application (the gateway example serves it): the router's FederationStatus. */
+/**
+ * GET the status of a host application (see `statusUrl` for where): the router's
+ * FederationStatus, as `createStatusHandler` serves it.
+ */
 export async function fetchStatus(url: string, options: FetchStatusOptions = {}): Promise<FederationStatus> {
   const target = statusUrl(url)
   const fetchImpl = options.fetch ?? globalThis.fetch
   let response: Response
   try {
     response = await fetchImpl(target, {
-      headers: { accept: 'application/json' },
+      headers: {
+        accept: 'application/json',
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      },
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     })
   } catch (error) {
@@ -43,7 +59,10 @@ export async function fetchStatus(url: string, options: FetchStatusOptions = {})
     throw new StatusFetchError(`cannot reach ${target.href}: ${reason}`)
   }
   if (!response.ok) {
-    throw new StatusFetchError(`GET ${target.href} answered ${response.status} ${response.statusText}`.trim())
+    const answered = `GET ${target.href} answered ${response.status} ${response.statusText}`.trim()
+    const hint =
+      response.status !== 401 ? '' : options.token ? ': the token was refused' : ': it needs a token'
+    throw new StatusFetchError(`${answered}${hint}`)
   }
   let body: unknown
   try {

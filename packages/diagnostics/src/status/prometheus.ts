@@ -6,8 +6,11 @@ const FEDERATION_STATES = ['new', 'running', 'stopping', 'stopped'] as const
 
 /**
  * The live status as Prometheus text (exposition format 0.0.4), ready to serve on /metrics
- * with PROMETHEUS_CONTENT_TYPE. Labels: remote and local domain, direction, and for the
- * traffic counters the authentication mechanism. Streams that share labels are summed.
+ * with PROMETHEUS_CONTENT_TYPE. Labels: remote and local domain, direction. The stanza
+ * counters come from the status' running `totals`, labelled by remote domain only, so they
+ * never go down; a status without totals (an older host) falls back to summing the open
+ * streams, labelled also by local domain, direction and mechanism. Streams that share labels
+ * are summed.
  */
 export function renderPrometheus(status: FederationStatus): string {
   const up = metricFamily('xmpp_federation_up', 'gauge', '1 while the federation is running')
@@ -34,12 +37,12 @@ export function renderPrometheus(status: FederationStatus): string {
   const received = metricFamily(
     'xmpp_federation_stanzas_received_total',
     'counter',
-    'Stanzas received from a remote domain on its current streams',
+    'Stanzas received from a remote domain since the federation started',
   )
   const sent = metricFamily(
     'xmpp_federation_stanzas_sent_total',
     'counter',
-    'Stanzas sent to a remote domain on its current streams',
+    'Stanzas sent to a remote domain since the federation started',
   )
   const roundTrip = metricFamily(
     'xmpp_federation_round_trip_seconds',
@@ -74,8 +77,11 @@ export function renderPrometheus(status: FederationStatus): string {
     if (domain.direction === 'outbound') addSample(queued, where, domain.queued)
     // Older hosts do not report acknowledgements (XEP-0198).
     addSample(unacknowledged, where, domain.unacknowledged ?? 0)
-    addSample(received, how, domain.stanzasIn)
-    addSample(sent, how, domain.stanzasOut)
+    // Hosts without running totals only have the open streams' counts (which drop as streams close).
+    if (!status.totals) {
+      addSample(received, how, domain.stanzasIn)
+      addSample(sent, how, domain.stanzasOut)
+    }
     const rtt = roundTripMs(domain)
     if (rtt !== undefined) addSample(roundTrip, where, rtt / 1000)
     const certificate = domain.peerCertificate
@@ -89,6 +95,10 @@ export function renderPrometheus(status: FederationStatus): string {
       const labels = { ...where, condition: domain.lastError.condition }
       if (!Number.isNaN(at)) addSample(lastError, labels, Math.floor(at / 1000))
     }
+  }
+  for (const { remote, stanzasIn, stanzasOut } of status.totals ?? []) {
+    addSample(received, { remote }, stanzasIn)
+    addSample(sent, { remote }, stanzasOut)
   }
   return renderFamilies([
     up,
