@@ -2,6 +2,21 @@ import { Element } from 'ltx'
 
 type Child = Element | string | number | undefined | null | false
 
+/**
+ * An element by shape, not class: `@xmpp/xml` and other libraries bundle their own copy of ltx,
+ * whose elements fail `instanceof Element` here and would otherwise be written as escaped text.
+ */
+function isElementShaped(value: unknown): value is Element {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as { name?: unknown; attrs?: unknown; children?: unknown }
+  return (
+    typeof candidate.name === 'string' &&
+    typeof candidate.attrs === 'object' &&
+    candidate.attrs !== null &&
+    Array.isArray(candidate.children)
+  )
+}
+
 /** Builds a stanza: `xml('message', { to }, xml('body', {}, 'hi'))`. */
 export function xml(
   name: string,
@@ -13,7 +28,9 @@ export function xml(
   const el = new Element(name, clean)
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue
-    if (child instanceof Element) el.cnode(child)
+    if (isElementShaped(child)) el.cnode(child)
+    else if (typeof child === 'object')
+      throw new TypeError('xml(): a child must be an element, a string or a number')
     else el.t(String(child))
   }
   return el

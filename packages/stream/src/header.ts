@@ -3,9 +3,9 @@ import type { StreamHeader } from './xml/index.js'
 
 /** RFC 6120 §4.7: the attributes we write on our own stream header. */
 export interface HeaderFields {
-  from?: string
-  to?: string
-  id?: string
+  from?: string | undefined
+  to?: string | undefined
+  id?: string | undefined
 }
 
 /**

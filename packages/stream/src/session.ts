@@ -6,7 +6,7 @@ import type { AuthenticatedPair } from './auth.js'
 import type { StreamContext } from './context.js'
 import { canonicalizeAddresses, domainOfAddress } from './domain.js'
 import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
-import { CLOSING_TAG, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
+import { CLOSING_TAG, type HeaderFields, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
 import { NS } from './namespaces.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
 import { NS_SM, StreamManagement } from './stream-management.js'
@@ -289,7 +289,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   // --------------------------------------------------------------- for subclasses
 
   /** The header values this side writes (ids, from, to). */
-  protected abstract headerFields(): { from?: string; to?: string; id?: string }
+  protected abstract headerFields(): HeaderFields
   /** Called with each peer header (initial and after every restart). */
   protected abstract onPeerHeader(header: PeerHeader): void
   /** Negotiation elements of this role (features, starttls, proceed, SASL...). Return true when handled. */
