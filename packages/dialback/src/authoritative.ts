@@ -1,4 +1,4 @@
-import type { S2SSession } from '@xmpp-federation/stream'
+import type { InboundAuthStream } from '@xmpp-federation/stream'
 import { type DialbackElement, verifyAnswer } from './elements.js'
 import { type KeyMaker, keysEqual } from './keys.js'
 import { sendIfOpen } from './send.js'
@@ -11,11 +11,11 @@ import { sendIfOpen } from './send.js'
  * node opened, so no table of our stream ids is consulted: the id is part of
  * the HMAC, and a key made for one stream is invalid for every other id.
  */
-export function answerVerify(session: S2SSession, request: DialbackElement, keys: KeyMaker): void {
+export function answerVerify(session: InboundAuthStream, request: DialbackElement, keys: KeyMaker): void {
   const receiving = request.from
   const originating = request.to
   const id = request.id ?? ''
-  if (!originating || !session.context.localDomains.has(originating)) {
+  if (!originating || !session.localDomains.has(originating)) {
     // §2.2.2: a dialback error, not a stream error; from/to echo the request swapped.
     const text = `${request.rawTo || '(no to)'} is not served here`
     sendIfOpen(
@@ -34,7 +34,7 @@ export function answerVerify(session: S2SSession, request: DialbackElement, keys
   }
   const valid = keysEqual(request.key, keys(receiving, originating, id))
   if (!valid) {
-    session.context.logger.warn(
+    session.logger.warn(
       {
         receiving,
         originating,

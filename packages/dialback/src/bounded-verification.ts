@@ -1,10 +1,13 @@
-import type { AuthComponents, S2SSession } from '@xmpp-federation/stream'
+import type { AuthComponents, InboundAuthStream } from '@xmpp-federation/stream'
 import { DialbackError } from './errors.js'
 import type { VerificationLimiter } from './limits.js'
 import { peerAddressKey } from './peer-address.js'
 import { askAuthoritativeServer, type VerificationRequest } from './verification.js'
 
-export type Verifier = (session: S2SSession, request: VerificationRequest) => Promise<'valid' | 'invalid'>
+export type Verifier = (
+  session: InboundAuthStream,
+  request: VerificationRequest,
+) => Promise<'valid' | 'invalid'>
 
 /**
  * Asks the authoritative server only within the limiter's bounds; a refused

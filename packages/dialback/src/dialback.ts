@@ -1,9 +1,10 @@
 import type {
   AuthComponents,
   AuthMechanism,
+  InboundAuthStream,
   Logger,
+  OutboundAuthStream,
   OutboundSession,
-  S2SSession,
 } from '@xmpp-federation/stream'
 import { answerVerify } from './authoritative.js'
 import { boundedVerifier, type Verifier } from './bounded-verification.js'
@@ -58,10 +59,8 @@ export interface DialbackMechanism extends AuthMechanism {
    * announced dialback errors. Resolves once the receiving server says `valid`;
    * rejects with a DialbackError (or a TypeError for a bad argument).
    */
-  requestPair(session: S2SSession, localDomain: string, remoteDomain?: string): Promise<void>
+  addPair(session: OutboundAuthStream, localDomain: string, remoteDomain: string): Promise<void>
 }
-
-const mechanisms = new WeakSet<AuthMechanism>()
 
 /**
  * Server Dialback (XEP-0220) in its three roles: originating (outbound
@@ -73,7 +72,7 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
   const keys = createKeyMaker(secret.value)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const allowed = options.allowed ?? tlsPolicy
-  const inFlight = new WeakMap<S2SSession, Set<string>>()
+  const inFlight = new WeakMap<InboundAuthStream, Set<string>>()
   const limiter = new VerificationLimiter(options.limits)
   let verifier: Verifier | undefined
   let warned = false
@@ -101,22 +100,22 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
     },
 
     advertise(session, features) {
-      warnOnce(session.context.logger)
+      warnOnce(session.logger)
       features.cnode(dialbackFeature())
     },
 
     authenticate(session, features) {
-      warnOnce(session.context.logger)
+      warnOnce(session.logger)
       if (session.direction !== 'outbound') {
         return Promise.resolve({ status: 'unavailable', reason: 'not an outbound stream' })
       }
-      return authenticateOutbound(session as OutboundSession, features, { keys, allowed, timeoutMs })
+      return authenticateOutbound(session, features, { keys, allowed, timeoutMs })
     },
 
     handle(session, el) {
       const request = parseDialback(el)
       if (!request) return false
-      const { logger } = session.context
+      const { logger } = session
       warnOnce(logger)
       if (session.direction === 'outbound' || request.type !== undefined) {
         // Our requests' answers are taken by the waiting originating or verifying code;
@@ -143,20 +142,19 @@ export function dialback(options: DialbackOptions = {}): DialbackMechanism {
       return true
     },
 
-    requestPair: createPairRequester({ keys, allowed, timeoutMs, mechanism: DIALBACK }),
+    addPair: createPairRequester({ keys, allowed, timeoutMs, mechanism: DIALBACK }),
   }
-  mechanisms.add(mechanism)
   return mechanism
 }
 
 /**
  * Piggybacks (local → remote) on an established outbound stream (XEP-0220 §2.6)
- * through the dialback mechanism of the stream's context.
+ * through the stream's dialback mechanism. Same as `session.requestPair()`.
  */
-export function requestPair(session: S2SSession, localDomain: string, remoteDomain?: string): Promise<void> {
-  const mechanism = session.context.auth.find((candidate) => mechanisms.has(candidate)) as
-    | DialbackMechanism
-    | undefined
-  if (!mechanism) return Promise.reject(new TypeError('the stream context has no dialback mechanism'))
-  return mechanism.requestPair(session, localDomain, remoteDomain)
+export function requestPair(
+  session: OutboundSession,
+  localDomain: string,
+  remoteDomain?: string,
+): Promise<void> {
+  return session.requestPair(localDomain, remoteDomain)
 }

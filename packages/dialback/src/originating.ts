@@ -1,4 +1,4 @@
-import type { AuthOutcome, OutboundSession, S2SSession } from '@xmpp-federation/stream'
+import type { AuthOutcome, OutboundAuthStream } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { answers, dialbackSupport, parseDialback, resultRequest } from './elements.js'
 import { DialbackError } from './errors.js'
@@ -16,7 +16,7 @@ export interface OriginatingDeps {
  * once the features are in, send the key and wait for the verdict.
  */
 export async function authenticateOutbound(
-  session: OutboundSession,
+  session: OutboundAuthStream,
   features: Element,
   deps: OriginatingDeps,
 ): Promise<AuthOutcome> {
@@ -41,7 +41,7 @@ export async function authenticateOutbound(
  * the pair must wait until then (§2.1.1); other pairs keep flowing.
  */
 export async function exchangeKey(
-  session: S2SSession,
+  session: OutboundAuthStream,
   local: string,
   remote: string,
   deps: Pick<OriginatingDeps, 'keys' | 'timeoutMs'>,

@@ -1,9 +1,13 @@
-import { type OutboundSession, requireDomain, type S2SSession } from '@xmpp-federation/stream'
+import { type OutboundAuthStream, requireDomain } from '@xmpp-federation/stream'
 import { dialbackSupport } from './elements.js'
 import { DialbackError } from './errors.js'
 import { exchangeKey, type OriginatingDeps } from './originating.js'
 
-export type PairRequester = (session: S2SSession, localDomain: string, remoteDomain?: string) => Promise<void>
+export type PairRequester = (
+  session: OutboundAuthStream,
+  localDomain: string,
+  remoteDomain: string,
+) => Promise<void>
 
 /**
  * Initiating server, one more domain pair on an established outbound stream
@@ -11,23 +15,21 @@ export type PairRequester = (session: S2SSession, localDomain: string, remoteDom
  * target domain (§2.6.2). Concurrent requests for one pair share one exchange.
  */
 export function createPairRequester(deps: OriginatingDeps & { mechanism: string }): PairRequester {
-  const pending = new WeakMap<S2SSession, Map<string, Promise<void>>>()
+  const pending = new WeakMap<OutboundAuthStream, Map<string, Promise<void>>>()
 
   return async (session, localDomain, remoteDomain) => {
     const local = requireDomain(localDomain, 'local domain')
-    const remote = requireDomain(remoteDomain ?? session.remoteDomain ?? '', 'remote domain')
-    if (session.direction !== 'outbound') throw new TypeError('pairs are requested on outbound streams')
-    if (!session.context.localDomains.has(local)) throw new TypeError(`${local} is not one of our domains`)
+    const remote = requireDomain(remoteDomain, 'remote domain')
+    if (!session.localDomains.has(local)) throw new TypeError(`${local} is not one of our domains`)
     if (session.isAuthenticated(local, remote)) return
     if (session.phase !== 'established') {
       throw new DialbackError('unexpected-request', 'the stream is not established yet')
     }
-    const outbound = session as OutboundSession
     // §2.6.2: target multiplexing only with a peer that handles dialback errors.
-    if (remote !== outbound.remoteDomain && !dialbackSupport(outbound.features, outbound.peerHeader).errors) {
+    if (remote !== session.remoteDomain && !dialbackSupport(session.features, session.peerHeader).errors) {
       throw new DialbackError(
         'feature-not-implemented',
-        `${outbound.remoteDomain} did not announce dialback errors: no other target domain on its stream`,
+        `${session.remoteDomain} did not announce dialback errors: no other target domain on its stream`,
       )
     }
     const decision = deps.allowed(remote, session)
@@ -44,7 +46,7 @@ export function createPairRequester(deps: OriginatingDeps & { mechanism: string 
     let request = requests.get(pair)
     if (!request) {
       request = exchangeKey(session, local, remote, deps)
-        .then(() => session.authenticatePair(local, remote, deps.mechanism))
+        .then(() => session.authenticate(local, remote, deps.mechanism))
         .finally(() => requests.delete(pair))
       requests.set(pair, request)
     }

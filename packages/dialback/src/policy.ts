@@ -1,4 +1,4 @@
-import type { S2SSession } from '@xmpp-federation/stream'
+import type { AuthStream } from '@xmpp-federation/stream'
 
 /** Whether dialback may authenticate a remote domain on a stream, and why not. */
 export interface DialbackDecision {
@@ -8,7 +8,7 @@ export interface DialbackDecision {
   readonly condition?: 'policy-violation' | 'not-authorized' | 'forbidden'
 }
 
-export type DialbackPolicy = (remoteDomain: string, session: S2SSession) => DialbackDecision
+export type DialbackPolicy = (remoteDomain: string, session: AuthStream) => DialbackDecision
 
 /**
  * The default policy, from the security the host requires of the remote domain:
@@ -19,7 +19,7 @@ export type DialbackPolicy = (remoteDomain: string, session: S2SSession) => Dial
  * - otherwise (`none`, `opportunistic`, or TLS with any certificate): allowed.
  */
 export const tlsPolicy: DialbackPolicy = (remoteDomain, session) => {
-  const security = session.context.securityFor(remoteDomain)
+  const security = session.security(remoteDomain)
   if (security.dialback === false) {
     return {
       allowed: false,

@@ -1,4 +1,4 @@
-import type { S2SSession, StanzaErrorCondition } from '@xmpp-federation/stream'
+import type { InboundAuthStream, StanzaErrorCondition } from '@xmpp-federation/stream'
 import type { Verifier } from './bounded-verification.js'
 import { type DialbackElement, resultAnswer } from './elements.js'
 import { DialbackError } from './errors.js'
@@ -10,7 +10,7 @@ export interface ReceivingDeps {
   /** Asks the authoritative server (steps 2 and 3) within the limits; rejects with a DialbackError. */
   readonly verify: Verifier
   /** Pairs being verified per stream, so a repeated key does not start a second round. */
-  readonly inFlight: WeakMap<S2SSession, Set<string>>
+  readonly inFlight: WeakMap<InboundAuthStream, Set<string>>
 }
 
 /**
@@ -21,11 +21,11 @@ export interface ReceivingDeps {
  * for further pairs on an established stream (§2.6 multiplexing).
  */
 export async function receiveResult(
-  session: S2SSession,
+  session: InboundAuthStream,
   request: DialbackElement,
   deps: ReceivingDeps,
 ): Promise<void> {
-  const { logger } = session.context
+  const { logger } = session
   const refuse = (condition: StanzaErrorCondition, text: string) => {
     logger.info({ from: request.rawFrom, to: request.rawTo, condition, reason: text }, 'dialback refused')
     sendIfOpen(session, resultAnswer(request.rawTo, request.rawFrom, 'error', { condition, text }))
@@ -34,11 +34,11 @@ export async function receiveResult(
   const receiving = request.to
   const originating = request.from
   // §2.2.1: a target we do not serve is a dialback error, never a stream error.
-  if (!receiving || !session.context.localDomains.has(receiving)) {
+  if (!receiving || !session.localDomains.has(receiving)) {
     return refuse('item-not-found', `${request.rawTo || '(no to)'} is not served here`)
   }
   if (!originating) return refuse('bad-request', `${request.rawFrom || '(no from)'} is not a domain`)
-  if (session.context.localDomains.has(originating)) {
+  if (session.localDomains.has(originating)) {
     return refuse('forbidden', `${originating} is served here; a peer cannot authenticate as it`)
   }
   if (session.isAuthenticated(receiving, originating)) {
@@ -60,7 +60,7 @@ export async function receiveResult(
     if (session.phase === 'closing' || session.phase === 'closed') return
     if (verdict === 'valid') {
       session.send(resultAnswer(receiving, originating, 'valid'))
-      session.authenticatePair(receiving, originating, 'dialback')
+      session.authenticate(receiving, originating, 'dialback')
     } else {
       rejectForgedKey(session, receiving, originating)
     }
@@ -76,7 +76,7 @@ export async function receiveResult(
 }
 
 async function verdictFor(
-  session: S2SSession,
+  session: InboundAuthStream,
   receiving: string,
   originating: string,
   key: string,
@@ -84,7 +84,7 @@ async function verdictFor(
 ): Promise<'valid' | 'invalid'> {
   // XEP-0344 §2.4 "dialback without dialback": checked now, at the time of the key (§3).
   if (session.tls?.peerCertificate?.validFor(originating)) {
-    session.context.logger.debug(
+    session.logger.debug(
       {
         local: receiving,
         remote: originating,
@@ -101,8 +101,8 @@ async function verdictFor(
  * When the stream already carries other verified pairs, §2.1.2 lets us answer
  * `forbidden` instead, which refuses this pair and keeps the others.
  */
-function rejectForgedKey(session: S2SSession, receiving: string, originating: string): void {
-  session.context.logger.warn(
+function rejectForgedKey(session: InboundAuthStream, receiving: string, originating: string): void {
+  session.logger.warn(
     {
       local: receiving,
       remote: originating,

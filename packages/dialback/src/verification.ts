@@ -1,4 +1,4 @@
-import type { AuthComponents, S2SSession } from '@xmpp-federation/stream'
+import type { AuthComponents, VerificationStream } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { answers, parseDialback, verifyRequest } from './elements.js'
 import { DialbackError } from './errors.js'
@@ -56,7 +56,7 @@ export async function askAuthoritativeServer(
 }
 
 /** Waits for the verification stream, but no longer than the attempt may take. */
-async function withDeadline(opening: Promise<S2SSession>, timeoutMs: number, originating: string) {
+async function withDeadline(opening: Promise<VerificationStream>, timeoutMs: number, originating: string) {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -1,17 +1,14 @@
-import type { S2SSession, SecurityPolicy, TlsState } from '@xmpp-federation/stream'
+import type { AuthStream, SecurityPolicy } from '@xmpp-federation/stream'
 import { describe, expect, it } from 'vitest'
 import { tlsPolicy } from '../src/index.js'
 
-/** Just what the policy reads of a session. */
-function session(security: SecurityPolicy, tls?: { validFor: string[] }): S2SSession {
+/** Just what the policy reads of a stream (a unit test's stand-in for the auth view). */
+function session(security: SecurityPolicy, tls?: { validFor: string[] }): AuthStream {
   const state = tls && {
     protocol: 'TLSv1.3',
     peerCertificate: { validFor: (domain: string) => tls.validFor.includes(domain) },
   }
-  return {
-    context: { securityFor: () => security },
-    tls: state as TlsState | undefined,
-  } as unknown as S2SSession
+  return { security: () => security, tls: state } as unknown as AuthStream
 }
 
 describe('tlsPolicy (XEP-0344 rules from the TLS mode)', () => {

@@ -11,4 +11,5 @@
  * @packageDocumentation
  */
 export * from './address.js'
+export type * from './auth.js'
 export type * from './conditions.js'

@@ -1,8 +1,7 @@
 import { Element } from 'ltx'
-import type { AuthMechanism } from '../src/auth.js'
+import type { AuthMechanism, InboundAuthStream } from '../src/auth.js'
 import { normalizeDomain } from '../src/domain.js'
 import { NS } from '../src/namespaces.js'
-import type { S2SSession } from '../src/session.js'
 
 /**
  * A dialback look-alike for fuzzing and recording, never for production: it
@@ -25,10 +24,10 @@ export function trustingDialback(): AuthMechanism {
       }
       const answer = session.nextElement(
         (el) => el.name === 'result' && el.attrs.xmlns === NS.dialback,
-        session.context.timeouts.negotiationMs,
+        session.negotiationMs,
       )
       const from = session.localDomain
-      const to = session.remoteDomain!
+      const to = session.remoteDomain
       session.send(new Element('db:result', { from, to }).t('fuzz-key'))
       const reply = await answer
       if (reply.attrs.type === 'valid') return { status: 'authenticated' }
@@ -45,16 +44,16 @@ export function trustingDialback(): AuthMechanism {
   }
 }
 
-function answerResult(session: S2SSession, el: Element): void {
+function answerResult(session: InboundAuthStream, el: Element): void {
   const from = normalizeDomain(el.attrs.from ?? '')
   const to = normalizeDomain(el.attrs.to ?? '')
-  const local = to !== undefined && session.context.localDomains.has(to)
+  const local = to !== undefined && session.localDomains.has(to)
   const type = from !== undefined && local ? 'valid' : 'invalid'
   session.send(new Element('db:result', { from: el.attrs.to ?? '', to: el.attrs.from ?? '', type }))
-  if (type === 'valid') session.authenticatePair(to!, from!, 'trusting-dialback')
+  if (type === 'valid') session.authenticate(to!, from!, 'trusting-dialback')
 }
 
-function answerVerify(session: S2SSession, el: Element): void {
+function answerVerify(session: InboundAuthStream, el: Element): void {
   const attrs = { from: el.attrs.to ?? '', to: el.attrs.from ?? '', id: el.attrs.id ?? '', type: 'valid' }
   session.send(new Element('db:verify', attrs))
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
+import type { InboundAuthStream } from './auth.js'
 import type { StreamContext } from './context.js'
 import { normalizeDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
@@ -52,11 +53,17 @@ export class InboundSession extends S2SSession {
     return this.context.securityFor(this.from)
   }
 
+  protected readonly authView: InboundAuthStream = Object.assign(this.baseAuthView(), {
+    direction: 'inbound' as const,
+    authenticate: (local: string, remote: string, mechanism: string) => this.grant(local, remote, mechanism),
+    restartStream: () => this.restartStream(),
+  })
+
   /**
    * Expects the peer to restart the stream (after SASL success, RFC 6120
    * §6.4.6): the next bytes are a new header, answered with a new stream id.
    */
-  restartStream(): void {
+  private restartStream(): void {
     this.restart()
     // Authenticated but silent: what we write meanwhile waits for the new header, so it may not wait forever.
     this.restartTimer = setTimeout(
@@ -74,7 +81,7 @@ export class InboundSession extends S2SSession {
     clearTimeout(this.restartTimer)
     const refusal = this.acceptAddresses(header)
     // A fresh id for every stream header we answer (RFC 6120 §4.7.3).
-    this.streamId = randomBytes(12).toString('base64url')
+    this.currentStreamId = randomBytes(12).toString('base64url')
     if (refusal) {
       this.fail(refusal)
       return
@@ -99,7 +106,7 @@ export class InboundSession extends S2SSession {
     }
     if (el.name === 'bidi' && el.attrs.xmlns === NS.bidi && this.offersBidi()) {
       // XEP-0288 §2: asked before authentication; the pairs authenticated next work both ways.
-      this.bidi = true
+      this.bidiNegotiated = true
       this.context.logger.debug({ remote: this.from }, 's2s stream is bidirectional (XEP-0288)')
       return true
     }
@@ -148,7 +155,7 @@ export class InboundSession extends S2SSession {
       if (security.tls === 'required') starttls.c('required')
     }
     if (this.tls || security.tls !== 'required') {
-      for (const mechanism of this.context.auth) mechanism.advertise?.(this, features)
+      for (const mechanism of this.context.auth) mechanism.advertise?.(this.authView, features)
     }
     if (this.offersBidi()) features.c('bidi', { xmlns: NS.bidiFeature })
     // XEP-0198 once the stream is authenticated (after the SASL restart).
@@ -194,9 +201,10 @@ export class InboundSession extends S2SSession {
       )
       return
     }
-    this.tls = inspectTls(secure, identity.anchors)
+    const tls = inspectTls(secure, identity.anchors)
+    this.tlsState = tls
     this.securing = false
-    this.emit('secured', this.tls)
+    this.emit('secured', tls)
   }
 }
 

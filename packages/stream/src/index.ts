@@ -23,7 +23,18 @@ export {
   DEFAULT_MAX_THROTTLE_ADDRESSES,
   type ThrottledAddress,
 } from './address-throttle.js'
-export type { AuthComponents, AuthenticatedPair, AuthMechanism, AuthOutcome } from './auth.js'
+export type {
+  AuthComponents,
+  AuthenticatedPair,
+  AuthMechanism,
+  AuthOutcome,
+  AuthStream,
+  AuthStreamBase,
+  InboundAuthStream,
+  OutboundAuthStream,
+  SecurityRequirements,
+  VerificationStream,
+} from './auth.js'
 export {
   createStreamContext,
   DEFAULT_LIMITS,

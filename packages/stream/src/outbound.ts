@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
+import type { OutboundAuthStream } from './auth.js'
 import type { StreamContext } from './context.js'
 import { domainOfAddress, requireDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
@@ -121,8 +122,7 @@ export class OutboundSession extends S2SSession {
   readonly direction = 'outbound' as const
   /** Resolves when the stream is authenticated; rejects if it closes first. */
   readonly ready: Promise<void>
-  /** The peer's latest `<stream:features/>`. */
-  features: Element | undefined
+  private latestFeatures: Element | undefined
   private negotiating = false
   /** XEP-0288: per remote domain, whether the peer's certificate names it (asked once per domain). */
   private readonly certified = new Map<string, boolean>()
@@ -156,6 +156,40 @@ export class OutboundSession extends S2SSession {
     return this.local
   }
 
+  /** The peer's latest `<stream:features/>`. */
+  get features(): Element | undefined {
+    return this.latestFeatures
+  }
+
+  protected readonly authView: OutboundAuthStream = this.outboundAuthView()
+
+  private outboundAuthView(): OutboundAuthStream {
+    const view = Object.assign(this.baseAuthView(), {
+      direction: 'outbound' as const,
+      authenticate: (local: string, remote: string, mechanism: string) =>
+        this.grant(local, remote, mechanism),
+      restartStream: () => this.restartStream(),
+    })
+    // Read live, like the base view's own getters; the remote domain is known from the start.
+    return Object.defineProperties(view, {
+      features: { get: () => this.latestFeatures, enumerable: true },
+      remoteDomain: { get: () => this.remote, enumerable: true },
+    }) as typeof view & { readonly features: Element | undefined; readonly remoteDomain: string }
+  }
+
+  /**
+   * Authorises one more (local, remote) pair on this established stream through
+   * the first mechanism that can (XEP-0220 §2.6 piggybacking, with dialback).
+   * Rejects with that mechanism's error, or a TypeError when none can.
+   */
+  requestPair(local: string, remote: string = this.remote): Promise<void> {
+    const mechanism = this.context.auth.find((candidate) => candidate.addPair)
+    if (!mechanism?.addPair) {
+      return Promise.reject(new TypeError('no auth mechanism of this stream can add a domain pair'))
+    }
+    return mechanism.addPair(this.authView, local, remote)
+  }
+
   get remoteDomain(): string {
     return this.remote
   }
@@ -168,9 +202,9 @@ export class OutboundSession extends S2SSession {
    * Restarts the stream after SASL success (RFC 6120 §6.4.6): fresh parser,
    * new header, and the post-authentication features, which it resolves with.
    */
-  restartStream(): Promise<Element> {
+  private restartStream(): Promise<Element> {
     const features = this.nextElement(isFeatures, this.context.timeouts.negotiationMs).then((after) => {
-      this.features = after
+      this.latestFeatures = after
       this.emit('features', after)
       return after
     })
@@ -184,7 +218,7 @@ export class OutboundSession extends S2SSession {
   }
 
   protected onPeerHeader(header: PeerHeader): void {
-    this.streamId = header.id ?? ''
+    this.currentStreamId = header.id ?? ''
     // A pre-1.0 peer sends no features (RFC 6120 §4.7.5): only dialback can follow.
     if (!header.version) void this.negotiateFeatures(new Element('features', { xmlns: NS.stream }))
   }
@@ -231,13 +265,13 @@ export class OutboundSession extends S2SSession {
     if (!this.authenticates || !this.context.bidi || !features.getChild('bidi', NS.bidiFeature)) return
     if (!this.tls?.peerCertificate?.validFor(this.remote)) return
     this.send(new Element('bidi', { xmlns: NS.bidi }))
-    this.bidi = true
+    this.bidiNegotiated = true
   }
 
   private async negotiateFeatures(features: Element): Promise<void> {
     if (this.negotiating || this.phase !== 'negotiating') return
     this.negotiating = true
-    this.features = features
+    this.latestFeatures = features
     this.emit('features', features)
     try {
       const security = this.context.securityFor(this.remote)
@@ -294,7 +328,7 @@ export class OutboundSession extends S2SSession {
   /** Records TLS state and enforces the certificate rule; false when the stream was aborted. */
   private adoptTls(socket: TLSSocket): boolean {
     const tls = inspectTls(socket, this.context.tls!.anchors)
-    this.tls = tls
+    this.tlsState = tls
     if (
       this.context.securityFor(this.remote).requireValidCertificate &&
       !tls.peerCertificate?.validFor(this.remote)
@@ -317,11 +351,11 @@ export class OutboundSession extends S2SSession {
     const reasons: string[] = []
     for (const mechanism of this.context.auth) {
       if (!mechanism.authenticate) continue
-      const outcome = await mechanism.authenticate(this, features)
+      const outcome = await mechanism.authenticate(this.authView, features)
       if (this.phase !== 'negotiating') return
       if (outcome.status === 'authenticated') {
         this.requestStreamManagement()
-        this.authenticatePair(this.local, this.remote, mechanism.name)
+        this.grant(this.local, this.remote, mechanism.name)
         return
       }
       reasons.push(`${mechanism.name}: ${outcome.reason}`)

@@ -1,11 +1,8 @@
 import { Element } from 'ltx'
-import type { AuthMechanism, AuthOutcome } from './auth.js'
+import type { AuthMechanism, AuthOutcome, AuthStream, InboundAuthStream } from './auth.js'
 import { normalizeDomain } from './domain.js'
 import type { SaslFailureCondition } from './errors.js'
-import { InboundSession } from './inbound.js'
 import { NS } from './namespaces.js'
-import { OutboundSession } from './outbound.js'
-import type { S2SSession } from './session.js'
 
 /**
  * SASL EXTERNAL for s2s (XEP-0178): the TLS client certificate authenticates
@@ -19,22 +16,20 @@ export function saslExternal(): AuthMechanism {
     advertise(session, features) {
       const remote = session.remoteDomain
       if (!remote || !session.tls?.peerCertificate?.validFor(remote)) return
-      if (session.context.securityFor(remote).saslExternal?.inbound === false) return
+      if (session.security(remote).saslExternal?.inbound === false) return
       if (session.isAuthenticated(session.localDomain, remote)) return
       features.c('mechanisms', { xmlns: NS.sasl }).c('mechanism').t('EXTERNAL')
     },
 
     async authenticate(session, features): Promise<AuthOutcome> {
-      if (!(session instanceof OutboundSession))
-        return { status: 'unavailable', reason: 'not an outbound stream' }
       if (!session.tls) return { status: 'unavailable', reason: 'no TLS' }
-      if (session.context.securityFor(session.remoteDomain).saslExternal?.outbound === false) {
+      if (session.security(session.remoteDomain).saslExternal?.outbound === false) {
         return { status: 'unavailable', reason: 'disabled for this domain' }
       }
       if (!offersExternal(features)) return { status: 'unavailable', reason: 'not offered by the peer' }
       const answer = session.nextElement(
         (el) => el.attrs.xmlns === NS.sasl && (el.name === 'success' || el.name === 'failure'),
-        session.context.timeouts.negotiationMs,
+        session.negotiationMs,
       )
       // XEP-0178 §2: the authorization identity is our sending domain.
       const auth = new Element('auth', { xmlns: NS.sasl, mechanism: 'EXTERNAL' })
@@ -50,7 +45,7 @@ export function saslExternal(): AuthMechanism {
     },
 
     handle(session, el) {
-      if (el.attrs.xmlns !== NS.sasl || !(session instanceof InboundSession)) return false
+      if (el.attrs.xmlns !== NS.sasl || session.direction !== 'inbound') return false
       if (el.name === 'auth') onAuth(session, el)
       else sendFailure(session, el.name === 'abort' ? 'aborted' : 'malformed-request')
       return true
@@ -58,7 +53,7 @@ export function saslExternal(): AuthMechanism {
   }
 }
 
-function onAuth(session: InboundSession, auth: Element): void {
+function onAuth(session: InboundAuthStream, auth: Element): void {
   const authzid = readAuthzid(auth.getText(), session.remoteDomain)
   const refusal = refuseAuth(session, auth, authzid)
   if (refusal) {
@@ -67,12 +62,12 @@ function onAuth(session: InboundSession, auth: Element): void {
   }
   session.send(new Element('success', { xmlns: NS.sasl }))
   session.restartStream()
-  session.authenticatePair(session.localDomain, authzid as string, 'EXTERNAL')
+  session.authenticate(session.localDomain, authzid as string, 'EXTERNAL')
 }
 
 /** Why an `<auth/>` cannot succeed (RFC 6120 §6.5), or undefined when it can. */
 function refuseAuth(
-  session: InboundSession,
+  session: InboundAuthStream,
   auth: Element,
   authzid: string | undefined | null,
 ): SaslFailureCondition | undefined {
@@ -82,7 +77,7 @@ function refuseAuth(
   // XEP-0178 §2.2: the identity asserted must be the one in the stream header.
   if (!authzid || (remote && authzid !== remote)) return 'invalid-authzid'
   if (!session.tls?.peerCertificate?.validFor(authzid)) return 'not-authorized'
-  if (session.context.securityFor(authzid).saslExternal?.inbound === false) return 'not-authorized'
+  if (session.security(authzid).saslExternal?.inbound === false) return 'not-authorized'
   if (session.isAuthenticated(session.localDomain, authzid)) return 'not-authorized'
   return undefined
 }
@@ -100,6 +95,6 @@ function offersExternal(features: Element): boolean {
   return mechanisms?.getChildren('mechanism').some((m) => m.getText().trim() === 'EXTERNAL') ?? false
 }
 
-function sendFailure(session: S2SSession, condition: SaslFailureCondition): void {
+function sendFailure(session: AuthStream, condition: SaslFailureCondition): void {
   session.send(new Element('failure', { xmlns: NS.sasl }).c(condition).up())
 }

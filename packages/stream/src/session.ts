@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { EventEmitter } from 'eventemitter3'
 import { Element } from 'ltx'
-import type { AuthenticatedPair } from './auth.js'
+import type { AuthenticatedPair, AuthStream, AuthStreamBase } from './auth.js'
 import type { StreamContext } from './context.js'
 import { canonicalizeAddresses, domainOfAddress } from './domain.js'
 import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
@@ -81,21 +81,15 @@ const MAX_EARLY_STANZAS = 100
  */
 export abstract class S2SSession extends EventEmitter<SessionEvents> {
   abstract readonly direction: Direction
-  phase: SessionPhase = 'negotiating'
-  /** The current stream id: ours on an inbound stream, the peer's on an outbound one. */
-  streamId = ''
-  /** The peer's latest header. */
-  peerHeader: PeerHeader | undefined
-  tls: TlsState | undefined
+  /** Security state, written only by the stream itself: readable everywhere, through getters. */
+  protected currentPhase: SessionPhase = 'negotiating'
+  protected currentStreamId = ''
+  protected latestPeerHeader: PeerHeader | undefined
+  protected tlsState: TlsState | undefined
+  protected bidiNegotiated = false
   readonly stats = { stanzasIn: 0, stanzasOut: 0, bytesIn: 0, bytesOut: 0 }
   /** XEP-0198 state; undefined when the context switches it off. */
   readonly sm: StreamManagement | undefined
-  /**
-   * XEP-0288 was negotiated: besides the usual direction, this stream carries
-   * stanzas from the peer's authenticated domains to ours (outbound) or from
-   * ours to the peer's (inbound), each checked against the pairs authenticated here.
-   */
-  bidi = false
   /**
    * The peer's IP address, read from the socket the stream began on (a TLS
    * upgrade keeps it); undefined when that was no TCP socket. Lets mechanisms
@@ -165,6 +159,34 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   // --------------------------------------------------------------- for auth mechanisms and hosts
 
+  get phase(): SessionPhase {
+    return this.currentPhase
+  }
+
+  /** The current stream id: ours on an inbound stream, the peer's on an outbound one. */
+  get streamId(): string {
+    return this.currentStreamId
+  }
+
+  /** The peer's latest header. */
+  get peerHeader(): PeerHeader | undefined {
+    return this.latestPeerHeader
+  }
+
+  /** What TLS established (and our verdict on the peer's certificate); undefined in clear. */
+  get tls(): TlsState | undefined {
+    return this.tlsState
+  }
+
+  /**
+   * XEP-0288 was negotiated: besides the usual direction, this stream carries
+   * stanzas from the peer's authenticated domains to ours (outbound) or from
+   * ours to the peer's (inbound), each checked against the pairs authenticated here.
+   */
+  get bidi(): boolean {
+    return this.bidiNegotiated
+  }
+
   /** The local domain of the stream header (ours: `from` outbound, `to` inbound). */
   abstract get localDomain(): string
   /** The remote domain of the stream header, when the peer named itself. */
@@ -206,8 +228,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     return this.heldStanzas.length === 0 ? acked : [...this.heldStanzas, ...acked]
   }
 
-  /** Authorises a domain pair on this stream (called by auth mechanisms). */
-  authenticatePair(local: string, remote: string, mechanism: string): void {
+  /** Authorises a domain pair on this stream; mechanisms reach it through their auth view only. */
+  protected grant(local: string, remote: string, mechanism: string): void {
     const key = pairKey(local, remote)
     if (this.pairs.has(key)) return
     const pair = { local, remote, mechanism }
@@ -266,7 +288,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   close(error?: StreamError | StreamErrorCondition, text?: string): Promise<CloseInfo> {
     const streamError = typeof error === 'string' ? new StreamError(error, text) : error
     if (this.phase === 'closed' || this.phase === 'closing') return this.closedPromise
-    this.phase = 'closing'
+    this.currentPhase = 'closing'
     this.closeError ??= streamError
     this.clearTimers()
     // Armed first: whatever happens while writing, the socket ends.
@@ -287,6 +309,52 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   // --------------------------------------------------------------- for subclasses
+
+  /**
+   * What auth mechanisms see of this stream (the contract of @xmpp-federation/interface):
+   * one object per stream, so mechanisms may key state on it.
+   */
+  protected abstract readonly authView: AuthStream
+
+  /** The part of the auth view both directions share, reading this stream live. */
+  protected baseAuthView(): Omit<AuthStreamBase, 'direction'> {
+    const session = this
+    const context = this.context
+    return {
+      get phase() {
+        return session.phase
+      },
+      get localDomain() {
+        return session.localDomain
+      },
+      get remoteDomain() {
+        return session.remoteDomain
+      },
+      get remoteAddress() {
+        return session.remoteAddress
+      },
+      get streamId() {
+        return session.streamId
+      },
+      get peerHeader() {
+        return session.peerHeader
+      },
+      get tls() {
+        return session.tls
+      },
+      localDomains: context.localDomains,
+      security: (remote) => context.securityFor(remote),
+      negotiationMs: context.timeouts.negotiationMs,
+      logger: context.logger,
+      get authenticatedPairs() {
+        return session.authenticatedPairs
+      },
+      isAuthenticated: (local, remote) => session.isAuthenticated(local, remote),
+      send: (element) => session.send(element),
+      nextElement: (match, timeoutMs) => session.nextElement(match, timeoutMs),
+      close: (condition, text) => session.close(condition as StreamErrorCondition | undefined, text),
+    }
+  }
 
   /** The header values this side writes (ids, from, to). */
   protected abstract headerFields(): HeaderFields
@@ -328,13 +396,14 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   protected markEstablished(): void {
     if (this.phase !== 'negotiating') return
-    this.phase = 'established'
+    this.currentPhase = 'established'
     clearTimeout(this.negotiationTimer)
     this.startKeepalive()
     this.emit('established')
     const early = this.earlyStanzas
     this.earlyStanzas = []
-    for (const stanza of early) if (this.phase === 'established') this.acceptStanza(stanza)
+    // Each stanza may close the stream (a refused one does): read the phase live, not narrowed.
+    for (const stanza of early) if (this.currentPhase === 'established') this.acceptStanza(stanza)
   }
 
   /**
@@ -378,7 +447,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   protected failSilently(error: Error): void {
     if (this.phase === 'closed') return
     this.closeError = error
-    this.phase = 'closing'
+    this.currentPhase = 'closing'
     this.clearTimers()
     this.socket.destroy()
   }
@@ -457,7 +526,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.fail(new StreamError(peer.error, `bad stream header (${peer.error})`))
       return
     }
-    this.peerHeader = peer
+    this.latestPeerHeader = peer
     this.emit('header', peer)
     this.onPeerHeader(peer)
   }
@@ -488,7 +557,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     }
     if (this.negotiate(el)) return
     for (const mechanism of this.context.auth) {
-      if (mechanism.handle?.(this, el)) return
+      if (mechanism.handle?.(this.authView, el)) return
     }
     if (STANZA_NAMES.has(el.name) && el.attrs.xmlns === NS.server) {
       // Counted in arrival order (XEP-0198 h), even when checked later.
@@ -552,7 +621,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   private onStreamEnd(): void {
     if (this.phase !== 'closing') this.closeInitiator = 'remote'
-    this.phase = 'closing'
+    this.currentPhase = 'closing'
     this.clearTimers()
     this.writeClosingTag()
     this.socket.end()
@@ -674,7 +743,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   private finish(): void {
     if (this.phase === 'closed') return
-    this.phase = 'closed'
+    this.currentPhase = 'closed'
     this.clearTimers()
     this.sm?.stop()
     clearTimeout(this.closeTimer)

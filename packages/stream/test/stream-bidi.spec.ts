@@ -1,6 +1,6 @@
 import { Element } from 'ltx'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { InboundSession, StreamError } from '../src/index.js'
+import { type AuthMechanism, type InboundSession, type StreamError, saslExternal } from '../src/index.js'
 import { connectedPair, createPki, type Pki } from './fixtures.js'
 
 const message = (from: string, to: string, id: string) =>
@@ -57,11 +57,15 @@ describe('XEP-0288 bidirectional s2s streams', () => {
   })
 
   it('takes stanzas back only from domains the peer certificate names, not from pairs piggybacked later', async () => {
-    const pair = await connectedPair(pki)
+    // As dialback piggybacking would: c.test -> x.test added on the stream to d.test's server.
+    const piggyback: AuthMechanism = {
+      name: 'dialback',
+      addPair: async (stream, local, remote) => stream.authenticate(local, remote, 'dialback'),
+    }
+    const pair = await connectedPair(pki, { client: { auth: [saslExternal(), piggyback] } })
     const outbound = await pair.outbound
     const inbound = await inboundOf(pair)
-    // As dialback piggybacking would: c.test -> x.test added on the stream to d.test's server.
-    outbound.authenticatePair('c.test', 'x.test', 'dialback')
+    await outbound.requestPair('c.test', 'x.test')
     inbound.send(message('bob@x.test', 'alice@c.test', 'claims-x'))
     const { error } = await outbound.closed
     expect((error as StreamError).condition).toBe('invalid-from')
