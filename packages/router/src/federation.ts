@@ -313,14 +313,22 @@ export class Federation extends EventEmitter<FederationEvents> {
         return
       }
       // Email for federation: our users leave as their email addresses.
-      void this.policy.mapOutbound(stanza).then((mapped) => {
-        if (!mapped.decision.allowed) {
-          this.bounceOutbound(item, mapped.decision.condition, mapped.decision.reason)
-          return
-        }
-        const out = mapped.stanza!
-        this.sendOver(domainOfAddress(out.attrs.from ?? '') ?? from, to, { ...item, stanza: out })
-      })
+      this.policy.mapOutbound(stanza).then(
+        (mapped) => {
+          if (!mapped.decision.allowed) {
+            this.reportDirectoryFailure(mapped.decision)
+            this.bounceOutbound(item, mapped.decision.condition, mapped.decision.reason)
+            return
+          }
+          const out = mapped.stanza!
+          this.sendOver(domainOfAddress(out.attrs.from ?? '') ?? from, to, { ...item, stanza: out })
+        },
+        (error: Error) => {
+          // The host's directory failed: the sender learns it, and so does the host.
+          this.emit('error', error)
+          this.bounceOutbound(item, 'internal-server-error', 'the email directory failed')
+        },
+      )
     })
   }
 
@@ -666,11 +674,23 @@ export class Federation extends EventEmitter<FederationEvents> {
       this.routeInbound(stanza, { localDomain, remoteDomain })
       return
     }
-    void this.policy.mapInbound(stanza).then((mapped) => {
-      if (!mapped.decision.allowed)
-        this.bounceInbound(stanza, mapped.decision.condition, mapped.decision.reason)
-      else this.routeInbound(mapped.stanza!, { localDomain, remoteDomain })
-    })
+    this.policy.mapInbound(stanza).then(
+      (mapped) => {
+        if (!mapped.decision.allowed) {
+          this.reportDirectoryFailure(mapped.decision)
+          this.bounceInbound(stanza, mapped.decision.condition, mapped.decision.reason)
+        } else this.routeInbound(mapped.stanza!, { localDomain, remoteDomain })
+      },
+      (error: Error) => {
+        this.emit('error', error)
+        this.bounceInbound(stanza, 'internal-server-error', 'the email directory failed')
+      },
+    )
+  }
+
+  /** The host's email directory threw: its sender got an error; the host hears it as an `error` event too. */
+  private reportDirectoryFailure(decision: { code: string; reason: string }): void {
+    if (decision.code === 'DIRECTORY_ERROR') this.emit('error', new Error(decision.reason))
   }
 
   /** An iq result/error answering one of our `request()`s resolves it instead of reaching the host. */

@@ -179,3 +179,31 @@ describe('logging', () => {
     expect(written.join('')).toMatch(/xmpp-federation warn: federation is disabled on this node/)
   })
 })
+
+describe('the error event', () => {
+  it('a host email directory that throws: the sender gets internal-server-error, the host an error event', async () => {
+    const config = await configFor(pki, 'c.test', { emailForFederation: { enabled: true } })
+    const federation = createFederation({
+      config,
+      logger: false,
+      directory: {
+        emailForJid: () => {
+          throw new Error('directory down')
+        },
+        jidForEmail: () => undefined,
+      },
+    })
+    const errors: string[] = []
+    const bounces: string[] = []
+    federation.on('error', (error) => errors.push(error.message))
+    federation.on('bounce', (b) => bounces.push(b.condition))
+    await federation.start()
+    const sent = federation.send(
+      xml('message', { from: 'bot@c.test', to: 'eve@d.test' }, xml('body', {}, 'x')),
+    )
+    await expect(sent).rejects.toMatchObject({ condition: 'internal-server-error' })
+    expect(errors).toEqual(['the email directory failed: directory down'])
+    expect(bounces).toEqual(['internal-server-error'])
+    await federation.stop()
+  })
+})
