@@ -9,7 +9,7 @@
  * import { createDomainPolicy, withPolicyDefaults } from '@xmpp-federation/policy'
  *
  * const policy = createDomainPolicy(
- *   withPolicyDefaults({ localDomains: ['corp.example'], policy: { mode: 'allowlist', allow: ['*.partner.example'] } }),
+ *   withPolicyDefaults({ domains: ['corp.example'], policy: { mode: 'allowlist', allow: ['*.partner.example'] } }),
  *   { onDecision: ({ check, remote, decision }) => console.log(check, remote, decision.code, decision.reason) },
  * )
  * policy.checkDomain('im.partner.example') // { allowed: true, code: 'ALLOWED', ... }
@@ -92,13 +92,6 @@ export type {
   SecuritySettings,
   TlsMode,
 } from './types.js'
-export {
-  BLOCKING_PROBLEMS,
-  PolicyConfigError,
-  type PolicyProblem,
-  type PolicyProblemCode,
-  validatePolicyConfig,
-} from './validate.js'
 export { compareVersions, parseVersion } from './version.js'
 export {
   type ChatRoomInvite,

@@ -16,7 +16,6 @@ import {
 } from './security.js'
 import { checkSipFederation, type MigrationPlan, migrationPlan } from './sip-migration.js'
 import type { DomainLimits, PolicyInput, SecuritySettings } from './types.js'
-import { BLOCKING_PROBLEMS, PolicyConfigError, type PolicyProblem, validatePolicyConfig } from './validate.js'
 import { checkWebexInvite } from './webex-invites.js'
 
 /** Which question a decision answered; with the decision, what the router logs and emits. */
@@ -51,8 +50,6 @@ export interface DomainPolicyOptions {
 
 export interface DomainPolicy {
   readonly input: PolicyInput
-  /** Non-blocking problems of the input (see validatePolicyConfig); worth logging at start. */
-  readonly problems: readonly PolicyProblem[]
 
   /** May we federate with this domain at all (lists, mode, SIP migration)? Ask before every new session. */
   checkDomain(remote: string): Decision
@@ -84,13 +81,10 @@ export interface DomainPolicy {
 
 /**
  * The policy object the router consults. Pure: no sockets, files or timers; time comes
- * in as `now`. Throws PolicyConfigError for input it cannot decide on as written.
+ * in as `now`. `input` is a validated configuration (see PolicyInput): the config package
+ * owns the checks, and the policy trusts their result.
  */
 export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOptions = {}): DomainPolicy {
-  const problems = validatePolicyConfig(input)
-  const blocking = problems.filter((problem) => BLOCKING_PROBLEMS.has(problem.code))
-  if (blocking.length > 0) throw new PolicyConfigError(blocking)
-
   const email = input.emailForFederation
   if (email.enabled && options.directory === undefined) {
     throw new TypeError('emailForFederation.enabled needs a directory (options.directory)')
@@ -106,7 +100,7 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
       ? createAddressMapper({
           directory: options.directory,
           unmapped: email.unmapped,
-          localDomains: input.localDomains,
+          localDomains: input.domains,
           emailDomains: email.emailDomains,
           ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
           ...(options.now === undefined ? {} : { now: options.now }),
@@ -154,7 +148,6 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
 
   return {
     input,
-    problems,
     checkDomain: (remote) =>
       withDomain('domain', remote, (domain) => {
         const listed = federation.check(domain)
