@@ -7,13 +7,7 @@ import { type AddressMappingResult, createAddressMapper, type EmailDirectory } f
 import { createFederationList } from './federation-list.js'
 import { checkStanzaSize, checkStreamCount, createDomainRateLimiter } from './limits.js'
 import { checkPeerSoftware, type PeerSoftware } from './peer-software.js'
-import {
-  type AuthMechanism,
-  authMechanisms,
-  type DialbackDecision,
-  decideDialback,
-  type StreamSecurityFacts,
-} from './security.js'
+import { type AuthMechanism, authMechanisms } from './security.js'
 import { checkSipFederation, type MigrationPlan, migrationPlan } from './sip-migration.js'
 import type { DomainLimits, PolicyInput, SecuritySettings } from './types.js'
 import { checkWebexInvite } from './webex-invites.js'
@@ -21,7 +15,6 @@ import { checkWebexInvite } from './webex-invites.js'
 /** Which question a decision answered; with the decision, what the router logs and emits. */
 export type PolicyCheck =
   | 'domain'
-  | 'dialback'
   | 'peer-software'
   | 'inbound-stanza'
   | 'stanza-size'
@@ -60,7 +53,6 @@ export interface DomainPolicy {
   isWebexDomain(remote: string): boolean
   /** Methods to try (outbound) or offer (inbound), strongest first. */
   authMechanisms(remote: string, direction: 'inbound' | 'outbound'): AuthMechanism[]
-  dialbackAllowed(remote: string, facts: StreamSecurityFacts): DialbackDecision
   /** `software` undefined: the peer did not answer XEP-0092. */
   checkPeerSoftware(remote: string, software: PeerSoftware | undefined): Decision
   /** Stanza-level rules for stanzas from `remote` (the WebEx chat-room invite constraint). */
@@ -160,8 +152,6 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
     limits: (remote) => settings(remote).limits,
     isWebexDomain: (remote) => settings(remote).webex,
     authMechanisms: (remote, direction) => authMechanisms(settings(remote).security, direction),
-    dialbackAllowed: (remote, facts) =>
-      withDomain('dialback', remote, (domain) => decideDialback(domain, settings(domain).security, facts)),
     checkPeerSoftware: (remote, software) =>
       withDomain('peer-software', remote, (domain) => checkPeerSoftware(domain, software, input.policy)),
     checkInboundStanza: (remote, stanza) =>

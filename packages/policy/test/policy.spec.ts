@@ -37,7 +37,7 @@ describe('createDomainPolicy', () => {
     ])
   })
 
-  it('resolves security and limits per domain and derives auth and dialback from them', () => {
+  it('resolves security and limits per domain and derives the auth mechanisms from them', () => {
     const { policy, events } = setup({
       policy: {
         domains: { '*.legacy.example': { requireValidCertificate: false, limits: { maxStreams: 1 } } },
@@ -46,17 +46,8 @@ describe('createDomainPolicy', () => {
     expect(policy.security('a.legacy.example').requireValidCertificate).toBe(false)
     expect(policy.limits('a.legacy.example').maxStreams).toBe(1)
     expect(policy.authMechanisms('a.legacy.example', 'inbound')).toEqual(['sasl-external', 'dialback'])
-    expect(
-      policy.dialbackAllowed('a.legacy.example', { tlsUsed: true, certificateValid: false }),
-    ).toMatchObject({
-      allowed: true,
-      authoritativeCheckNeeded: true,
-    })
-    expect(policy.dialbackAllowed('other.example', { tlsUsed: true, certificateValid: false }).code).toBe(
-      'CERTIFICATE_REQUIRED',
-    )
     expect(policy.checkStreamCount('a.legacy.example', 1).code).toBe('TOO_MANY_STREAMS')
-    expect(events.map((e) => e.check)).toEqual(['dialback', 'dialback', 'stream-count'])
+    expect(events.map((e) => e.check)).toEqual(['stream-count'])
   })
 
   it('peer software, stanza size and rate', () => {
