@@ -73,7 +73,6 @@ export {
   type PolicyCheck,
 } from './policy.js'
 export { createTokenBucket, type TokenBucket, type TokenBucketOptions } from './rate-limit.js'
-export { type AuthMechanism, authMechanisms } from './security.js'
 export { checkSipFederation, type MigrationPlan, type MigrationStep, migrationPlan } from './sip-migration.js'
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache.js'
 export type {

@@ -2,13 +2,12 @@ import type { Element } from 'ltx'
 import { allow, type Decision, refuse } from './decision.js'
 import { createDomainList } from './domain-match.js'
 import { domainOfAddress, normalizeDomain } from './domain-name.js'
-import { createDomainSettings, type DomainSettings } from './domain-settings.js'
+import { createDomainSettings } from './domain-settings.js'
 import { type AddressMappingResult, createAddressMapper, type EmailDirectory } from './email-mapping.js'
 import { createFederationList } from './federation-list.js'
-import { checkStanzaSize, checkStreamCount, createDomainRateLimiter } from './limits.js'
+import { checkStreamCount, createDomainRateLimiter } from './limits.js'
 import { checkPeerSoftware, type PeerSoftware } from './peer-software.js'
-import { type AuthMechanism, authMechanisms } from './security.js'
-import { checkSipFederation, type MigrationPlan, migrationPlan } from './sip-migration.js'
+import { checkSipFederation } from './sip-migration.js'
 import type { DomainLimits, PolicyInput, SecuritySettings } from './types.js'
 import { checkWebexInvite } from './webex-invites.js'
 
@@ -41,30 +40,28 @@ export interface DomainPolicyOptions {
   now?: () => number
 }
 
+/**
+ * What the router (and the doctor) ask of the policy, and nothing more. Everything else the
+ * package knows is there as standalone functions (migrationPlan, checkStanzaSize, ...).
+ */
 export interface DomainPolicy {
+  /** The validated input, e.g. for the peer-software rules the router caches answers for. */
   readonly input: PolicyInput
 
   /** May we federate with this domain at all (lists, mode, SIP migration)? Ask before every new session. */
   checkDomain(remote: string): Decision
-  /** The settings that apply to the domain after the per-domain cascade (the global ones for a malformed domain). */
-  settings(remote: string): DomainSettings
+  /** Security for the domain after the per-domain cascade (the global one for a malformed domain). */
   security(remote: string): SecuritySettings
+  /** Limits for the domain after the per-domain cascade. */
   limits(remote: string): DomainLimits
-  isWebexDomain(remote: string): boolean
-  /** Methods to try (outbound) or offer (inbound), strongest first. */
-  authMechanisms(remote: string, direction: 'inbound' | 'outbound'): AuthMechanism[]
   /** `software` undefined: the peer did not answer XEP-0092. */
   checkPeerSoftware(remote: string, software: PeerSoftware | undefined): Decision
   /** Stanza-level rules for stanzas from `remote` (the WebEx chat-room invite constraint). */
   checkInboundStanza(remote: string, stanza: Element): Decision
-  checkStanzaSize(remote: string, bytes: number): Decision
   /** Takes `stanzas` tokens from the domain's bucket; `now` in ms. */
   checkRate(remote: string, now: number, stanzas?: number): Decision
   /** `openStreams`: streams open with the domain now; may one more open? */
   checkStreamCount(remote: string, openStreams: number): Decision
-  /** Forget the domain's rate state (e.g. when its last stream closed). */
-  forgetDomain(remote: string): void
-  migrationPlan(domain: string): MigrationPlan
   /** Email for federation, before sending. When disabled: allowed, the same stanza, and no event. */
   mapOutbound(stanza: Element): Promise<AddressMappingResult>
   /** Email for federation, after receiving; a no-op when disabled. */
@@ -147,11 +144,8 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
         const sip = checkSipFederation(domain, sipList)
         return sip.allowed ? listed : sip
       }),
-    settings,
     security: (remote) => settings(remote).security,
     limits: (remote) => settings(remote).limits,
-    isWebexDomain: (remote) => settings(remote).webex,
-    authMechanisms: (remote, direction) => authMechanisms(settings(remote).security, direction),
     checkPeerSoftware: (remote, software) =>
       withDomain('peer-software', remote, (domain) => checkPeerSoftware(domain, software, input.policy)),
     checkInboundStanza: (remote, stanza) =>
@@ -161,19 +155,12 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
           webexInvites: input.policy.webexInvites,
         }),
       ),
-    checkStanzaSize: (remote, bytes) =>
-      withDomain('stanza-size', remote, (domain) => checkStanzaSize(domain, bytes, settings(domain).limits)),
     checkRate: (remote, now, stanzas = 1) =>
       withDomain('rate', remote, (domain) => rates.check(domain, now, stanzas)),
     checkStreamCount: (remote, openStreams) =>
       withDomain('stream-count', remote, (domain) =>
         checkStreamCount(domain, openStreams, settings(domain).limits),
       ),
-    forgetDomain(remote) {
-      const domain = normalizeDomain(remote)
-      if (domain !== undefined) rates.forget(domain)
-    },
-    migrationPlan: (domain) => migrationPlan(input, domain, { sip: sipList, federation }),
     mapOutbound: (stanza) => mapAddresses('outbound-addresses', stanza, 'to'),
     mapInbound: (stanza) => mapAddresses('inbound-addresses', stanza, 'from'),
   }
