@@ -149,7 +149,7 @@ describe('xmpp-federation command line', () => {
       const result = await runCli(['check-config', 'typo.yaml'], dir)
       expect(result.code).toBe(1)
       expect(result.stdout).toContain(
-        "✖ security.tls (line 3:3)  CONFIG_INVALID  must be one of 'none', 'opportunistic', 'required'",
+        "✖ security.tls (line 3:3)  BAD_VALUE  must be one of 'none', 'opportunistic', 'required'",
       )
       expect(result.stdout).toContain("fix: did you mean 'required'?")
     })

@@ -1,15 +1,17 @@
 import type { z } from 'zod'
-import { entriesOverlap } from './domain-patterns.js'
+import type { ConfigIssueCode } from './config-issue.js'
+import { entriesOverlap, entryCovers } from './domain-patterns.js'
 import type { FederationSettings } from './schema.js'
 
 // Checks that span sections: each catches a configuration that would federate only halfway.
+// Every one is an error (see README.md, "Errors and warnings"); the code says which kind.
 
 type Path = (string | number)[]
-type Report = (path: Path, message: string, fix?: string) => void
+type Report = (code: ConfigIssueCode, path: Path, message: string, fix?: string) => void
 
 export function checkConsistency(config: FederationSettings, ctx: z.RefinementCtx): void {
-  const report: Report = (path, message, fix) =>
-    ctx.addIssue({ code: 'custom', path, message, ...(fix ? { params: { fix } } : {}) })
+  const report: Report = (code, path, message, fix) =>
+    ctx.addIssue({ code: 'custom', path, message, params: { code, ...(fix ? { fix } : {}) } })
   checkLocalDomainsUnique(config, report)
   checkRemoteSettingsNameNoServedDomain(config, report)
   checkSipDomainsNotConfiguredForXmpp(config, report)
@@ -17,6 +19,7 @@ export function checkConsistency(config: FederationSettings, ctx: z.RefinementCt
   checkListenersDistinct(config, report)
   checkCertificates(config, report)
   checkAuthenticationPossible(config, report)
+  checkStanzaLimits(config, report)
 }
 
 /** The domains streams may be addressed to: local domains, and email domains when in use. */
@@ -30,6 +33,7 @@ function checkLocalDomainsUnique(config: FederationSettings, report: Report) {
     const first = config.domains.indexOf(domain)
     if (first !== index) {
       report(
+        'DUPLICATE',
         ['domains', index],
         `lists ${domain} a second time (first at domains[${first}])`,
         'remove the duplicate',
@@ -69,6 +73,7 @@ function checkRemoteSettingsNameNoServedDomain(config: FederationSettings, repor
   ]) {
     if (served.has(entry)) {
       report(
+        'CONFLICT',
         path,
         `names ${entry}, which this deployment serves itself`,
         "settings about remote domains name other servers' domains only",
@@ -87,6 +92,7 @@ function checkSipDomainsNotConfiguredForXmpp(config: FederationSettings, report:
     if (clashes.length === 0) return
     const where = clashes.map((setting) => `${setting.list} (${setting.entry})`)
     report(
+      'SIP_CONFLICT',
       ['policy', 'sipFederatedDomains', index],
       `${sipEntry} is still a SIP federated domain, but XMPP federation with it is configured in ${[...new Set(where)].join(', ')}`,
       `remove ${sipEntry} from policy.sipFederatedDomains before enabling XMPP federation with it, or drop those XMPP settings`,
@@ -96,18 +102,25 @@ function checkSipDomainsNotConfiguredForXmpp(config: FederationSettings, report:
 
 function checkFederationLists(config: FederationSettings, report: Report) {
   const { policy } = config
-  const allowed = new Set(policy.allow)
-  policy.deny.forEach((entry, index) => {
-    if (allowed.has(entry)) {
-      report(
-        ['policy', 'deny', index],
-        `${entry} is in both policy.allow and policy.deny (deny wins)`,
-        'keep it in one list',
-      )
-    }
+  // An allow entry that a deny entry covers entirely can never take effect: deny wins.
+  policy.allow.forEach((allowed, allowIndex) => {
+    const denied = policy.deny.findIndex((entry) => entryCovers(entry, allowed))
+    if (denied === -1) return
+    const entry = policy.deny[denied]!
+    report(
+      'CONFLICT',
+      ['policy', 'allow', allowIndex],
+      entry === allowed
+        ? `${allowed} is in both policy.allow and policy.deny (deny wins)`
+        : `${allowed} is covered by ${entry} in policy.deny (deny wins)`,
+      entry === allowed
+        ? 'keep it in one list'
+        : `remove ${allowed} from policy.allow, or ${entry} from policy.deny`,
+    )
   })
   if (policy.mode === 'allowlist' && policy.allow.length === 0) {
     report(
+      'CONFLICT',
       ['policy', 'allow'],
       "is empty while policy.mode is 'allowlist', so no domain may federate",
       'list the domains to federate with',
@@ -115,6 +128,7 @@ function checkFederationLists(config: FederationSettings, report: Report) {
   }
   if (policy.mode === 'denylist' && policy.deny.length === 0) {
     report(
+      'CONFLICT',
       ['policy', 'deny'],
       "is empty while policy.mode is 'denylist', so nothing is denied",
       "list the domains to refuse, or set policy.mode to 'open'",
@@ -129,6 +143,7 @@ function checkListenersDistinct(config: FederationSettings, report: Report) {
     const first = seen.get(address)
     if (first !== undefined) {
       report(
+        'DUPLICATE',
         ['listen', index],
         `listens on ${address} like listen[${first}]`,
         'remove the duplicate or change its port',
@@ -144,6 +159,7 @@ function checkCertificates(config: FederationSettings, report: Report) {
   for (const domain of Object.keys(tls.certificates ?? {})) {
     if (!served.includes(domain)) {
       report(
+        'CONFLICT',
         ['tls', 'certificates', domain],
         `is not a domain this deployment serves (${served.join(', ')})`,
         'add it to domains or remove its certificate',
@@ -158,6 +174,7 @@ function checkCertificates(config: FederationSettings, report: Report) {
   const uncovered = served.filter((domain) => tls.certificates?.[domain] === undefined)
   if (uncovered.length > 0) {
     report(
+      'MISSING_VALUE',
       ['tls'],
       `has no certificate for ${uncovered.join(', ')}, but inbound streams require TLS (security.tls 'required' or a directTls listener)`,
       'set tls.cert and tls.key, or tls.certificates per domain',
@@ -167,27 +184,32 @@ function checkCertificates(config: FederationSettings, report: Report) {
 
 type AuthenticationView = {
   tls: 'none' | 'opportunistic' | 'required'
+  requireValidCertificate: boolean
   dialback: boolean
   saslExternal: { inbound: boolean; outbound: boolean }
 }
 
-// Without dialback only SASL EXTERNAL is left, and it needs TLS.
+// SASL EXTERNAL needs TLS. Dialback needs to be on, and cannot work where a valid certificate
+// is required but TLS is off: it may not stand in for that certificate (XEP-0344).
 function directionsWithoutAuthentication(security: AuthenticationView): string[] {
   const external = security.tls !== 'none'
+  const dialback = security.dialback && !(security.tls === 'none' && security.requireValidCertificate)
   return (['inbound', 'outbound'] as const).filter(
-    (direction) => !security.dialback && !(external && security.saslExternal[direction]),
+    (direction) => !dialback && !(external && security.saslExternal[direction]),
   )
 }
 
 function checkAuthenticationPossible(config: FederationSettings, report: Report) {
   const explain = (directions: string[]) =>
-    `leaves ${directions.join(' and ')} streams without an authentication method (dialback is off, and SASL EXTERNAL is off or has no TLS)`
-  const fix = 'enable dialback, or SASL EXTERNAL together with TLS'
+    `leaves ${directions.join(' and ')} streams without an authentication method (dialback is off or needs a certificate TLS cannot carry, and SASL EXTERNAL is off or has no TLS)`
+  const fix =
+    'enable dialback (with requireValidCertificate false if TLS is off), or SASL EXTERNAL together with TLS'
   const global = directionsWithoutAuthentication(config.security)
-  if (global.length > 0) report(['security'], explain(global), fix)
+  if (global.length > 0) report('NO_AUTH_METHOD', ['security'], explain(global), fix)
   for (const [entry, override] of Object.entries(config.policy.domains)) {
     const effective: AuthenticationView = {
       tls: override.tls ?? config.security.tls,
+      requireValidCertificate: override.requireValidCertificate ?? config.security.requireValidCertificate,
       dialback: override.dialback ?? config.security.dialback,
       saslExternal: {
         inbound: override.saslExternal?.inbound ?? config.security.saslExternal.inbound,
@@ -197,6 +219,29 @@ function checkAuthenticationPossible(config: FederationSettings, report: Report)
     const gaps = directionsWithoutAuthentication(effective)
     // A gap the global settings already have is reported once, at `security`.
     if (gaps.some((direction) => !global.includes(direction)))
-      report(['policy', 'domains', entry], explain(gaps), fix)
+      report('NO_AUTH_METHOD', ['policy', 'domains', entry], explain(gaps), fix)
+  }
+}
+
+/** RFC 6120 §13.12: a server must accept stanzas of at least 10 000 bytes. */
+export const MIN_STANZA_BYTES = 10_000
+
+function checkStanzaLimits(config: FederationSettings, report: Report) {
+  const { policy } = config
+  const limits: [Path, number | undefined][] = [
+    [['policy', 'limits', 'maxStanzaBytes'], policy.limits.maxStanzaBytes],
+    ...Object.entries(policy.domains).map(([entry, override]): [Path, number | undefined] => [
+      ['policy', 'domains', entry, 'limits', 'maxStanzaBytes'],
+      override.limits?.maxStanzaBytes,
+    ]),
+  ]
+  for (const [path, bytes] of limits) {
+    if (bytes === undefined || bytes >= MIN_STANZA_BYTES) continue
+    report(
+      'STANZA_LIMIT_TOO_SMALL',
+      path,
+      `is ${bytes} bytes, below the 10000 bytes RFC 6120 §13.12 requires a server to accept`,
+      'set it to 10000 or more',
+    )
   }
 }

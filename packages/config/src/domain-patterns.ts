@@ -16,3 +16,11 @@ export function entriesOverlap(a: string, b: string): boolean {
   if (suffixB !== undefined) return isUnder(a, suffixB)
   return false
 }
+
+/** True when every domain `inner` matches is matched by `outer` too. */
+export function entryCovers(outer: string, inner: string): boolean {
+  if (outer === inner) return true
+  const suffix = suffixOf(outer)
+  if (suffix === undefined) return false
+  return isUnder(suffixOf(inner) ?? inner, suffix)
+}

@@ -79,7 +79,7 @@ export function domainMap<Value extends z.ZodType>(value: Value, keys: 'domains'
             code: 'custom',
             path: [key],
             message: `names the same domain as ${quote(earlier)} (${result.value})`,
-            params: { fix: 'merge the two entries into one' },
+            params: { fix: 'merge the two entries into one', code: 'DUPLICATE' },
           })
         }
         firstSpelling.set(result.value, key)

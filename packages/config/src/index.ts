@@ -33,6 +33,7 @@ export { compareClusters, DEFAULT_CLUSTER } from './cluster.js'
 export { ConfigError } from './config-error.js'
 export type { ConfigIssue, ConfigIssueCode } from './config-issue.js'
 export { formatIssues } from './config-issue.js'
+export { MIN_STANZA_BYTES } from './consistency.js'
 export type { NameCheck } from './domain-name.js'
 export { checkDomainName, checkDomainPattern, normaliseDomainName } from './domain-name.js'
 export { federationConfigJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js'
@@ -52,3 +53,4 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
+export { configWarnings } from './warnings.js'

@@ -61,15 +61,21 @@ export async function loadConfigFile(
 ): Promise<FederationConfig> {
   const format = FORMATS[extname(file).toLowerCase()]
   if (format === undefined) {
-    const issue = { path: '', message: 'the file type is unknown', fix: 'name it *.json, *.yaml or *.yml' }
+    const issue: ConfigIssue = {
+      code: 'BAD_FILE',
+      path: '',
+      message: 'the file type is unknown',
+      fix: 'name it *.json, *.yaml or *.yml',
+    }
     throw new ConfigError([issue], file)
   }
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'MISSING_FILE' : 'BAD_FILE'
     throw new ConfigError(
-      [{ path: '', message: `the file cannot be read (${(error as Error).message})` }],
+      [{ code, path: '', message: `the file cannot be read (${(error as Error).message})` }],
       file,
     )
   }
@@ -93,9 +99,16 @@ async function unreadableFiles(config: FederationConfig): Promise<TracedIssue[]>
       await access(file, constants.R_OK)
       return []
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read'
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+      const reason = missing ? 'does not exist' : 'cannot be read'
       const fix = 'relative paths are resolved against the directory of the configuration file'
-      return [{ issue: { path: formatPath(path), message: `${file} ${reason}`, fix }, at: path }]
+      const issue: ConfigIssue = {
+        code: missing ? 'MISSING_FILE' : 'BAD_FILE',
+        path: formatPath(path),
+        message: `${file} ${reason}`,
+        fix,
+      }
+      return [{ issue, at: path }]
     }
   })
   return (await Promise.all(checks)).flat()

@@ -16,6 +16,7 @@ export function parseConfigText(text: string, format: SourceFormat): ParsedText 
       ok: false,
       issues: [
         {
+          code: 'BAD_FILE',
           path: '',
           message: 'the file is empty',
           fix: 'write a configuration object with at least `domains`',
@@ -32,6 +33,7 @@ export function parseConfigText(text: string, format: SourceFormat): ParsedText 
     return {
       ok: false,
       issues: document.errors.map((error) => ({
+        code: 'BAD_FILE',
         path: '',
         // The pretty message repeats the position and quotes the source: keep its first sentence.
         message: `YAML syntax error: ${error.message.split(/ at line \d+, column \d+/)[0]}`,
@@ -53,7 +55,10 @@ function parseJson(text: string, locate: (path: readonly PropertyKey[]) => Posit
     const words = reason.replace(/, (\.\.\.)?".*$/s, '').replace(/ in JSON at position \d+.*$/s, '')
     const offset = /at position (\d+)/.exec(reason)?.[1]
     const position = offset === undefined ? jsonErrorPosition(text) : positionOf(text, Number(offset))
-    return { ok: false, issues: [{ path: '', message: `JSON syntax error: ${words}`, ...position }] }
+    return {
+      ok: false,
+      issues: [{ code: 'BAD_FILE', path: '', message: `JSON syntax error: ${words}`, ...position }],
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { type ConfigIssue, formatPath } from './config-issue.js'
+import { type ConfigIssue, type ConfigIssueCode, formatPath } from './config-issue.js'
 import { didYouMean } from './did-you-mean.js'
 import { quote } from './quote.js'
 
@@ -17,13 +17,25 @@ export function toConfigIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
     if (issue.code === 'unrecognized_keys') return unknownKeyIssues(issue, schema)
     if (issue.code === 'invalid_type' && issue.path.length === 0) {
       const message = `the configuration must be an object with at least \`domains\`${gotSuffix(issue, false)}`
-      return [{ issue: { path: '', message }, at: [] }]
+      return [{ issue: { code: codeOf(issue), path: '', message }, at: [] }]
     }
     const secret = isSecret(issue.path)
     const message = issue.message + gotSuffix(issue, secret)
     const fix = fixFor(issue, secret)
-    return [{ issue: { path: formatPath(issue.path), message, ...(fix ? { fix } : {}) }, at: issue.path }]
+    const code = codeOf(issue)
+    return [
+      { issue: { code, path: formatPath(issue.path), message, ...(fix ? { fix } : {}) }, at: issue.path },
+    ]
   })
+}
+
+// Checks written for this schema name their code in `params.code`; zod's own issues are
+// either a missing value or a bad one (unknown keys are handled apart).
+function codeOf(issue: z.core.$ZodIssue): ConfigIssueCode {
+  const params = issue.code === 'custom' ? issue.params : undefined
+  if (typeof params?.code === 'string') return params.code as ConfigIssueCode
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'MISSING_VALUE'
+  return 'BAD_VALUE'
 }
 
 function unknownKeyIssues(issue: z.core.$ZodIssueUnrecognizedKeys, schema: z.ZodType): TracedIssue[] {
@@ -33,7 +45,10 @@ function unknownKeyIssues(issue: z.core.$ZodIssueUnrecognizedKeys, schema: z.Zod
     const listing = `known keys here: ${known.join(', ')}`
     const at = [...issue.path, key]
     const fix = suggestion ? `did you mean '${suggestion}'? (${listing})` : `remove it (${listing})`
-    return { issue: { path: formatPath(at), message: 'is not a known setting', fix }, at }
+    return {
+      issue: { code: 'UNKNOWN_KEY', path: formatPath(at), message: 'is not a known setting', fix },
+      at,
+    }
   })
 }
 

@@ -90,7 +90,7 @@ describe('compareClusters', () => {
       node: 'imp-9',
       listen: [{ port: 5270 }],
       security: { tls: 'opportunistic' },
-      policy: { deny: ['spam.test'], domains: { 'a.test': { tls: 'none' } } },
+      policy: { deny: ['spam.test'], domains: { 'a.test': { tls: 'required' } } },
     })
     const result = compareClusters([{ config: east }, { config: west }])
     expect(result.identical).toBe(false)
@@ -106,7 +106,7 @@ describe('compareClusters', () => {
         path: 'policy.domains.a.test.tls',
         values: [
           { cluster: 'east', nodes: ['imp-1'], value: 'opportunistic' },
-          { cluster: 'west', nodes: ['imp-9'], value: 'none' },
+          { cluster: 'west', nodes: ['imp-9'], value: 'required' },
         ],
       },
       {

@@ -12,6 +12,7 @@ describe('checks across sections', () => {
       },
     })
     expect(issueAt(config, 'policy.sipFederatedDomains[0]')).toEqual({
+      code: 'SIP_CONFLICT',
       path: 'policy.sipFederatedDomains[0]',
       message:
         'ciscoexample.com is still a SIP federated domain, but XMPP federation with it is configured in policy.allow (ciscoexample.com), policy.domains (ciscoexample.com)',
@@ -43,7 +44,7 @@ describe('checks across sections', () => {
       'lists c.test a second time (first at domains[0])',
     )
     expect(
-      issueAt(withBase({ policy: { allow: ['a.test'], deny: ['a.test'] } }), 'policy.deny[0]').message,
+      issueAt(withBase({ policy: { allow: ['a.test'], deny: ['a.test'] } }), 'policy.allow[0]').message,
     ).toBe('a.test is in both policy.allow and policy.deny (deny wins)')
   })
 
@@ -106,10 +107,11 @@ describe('checks across sections', () => {
 
   it('rejects security settings that leave no way to authenticate', () => {
     expect(issueAt(withBase({ security: { dialback: false, tls: 'none' } }), 'security')).toEqual({
+      code: 'NO_AUTH_METHOD',
       path: 'security',
       message:
-        'leaves inbound and outbound streams without an authentication method (dialback is off, and SASL EXTERNAL is off or has no TLS)',
-      fix: 'enable dialback, or SASL EXTERNAL together with TLS',
+        'leaves inbound and outbound streams without an authentication method (dialback is off or needs a certificate TLS cannot carry, and SASL EXTERNAL is off or has no TLS)',
+      fix: 'enable dialback (with requireValidCertificate false if TLS is off), or SASL EXTERNAL together with TLS',
     })
     expect(
       issueAt(

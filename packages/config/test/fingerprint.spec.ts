@@ -20,7 +20,7 @@ const overrideArb = fc.record(
     tls: fc.constantFrom('opportunistic', 'required'),
     requireValidCertificate: fc.boolean(),
     webex: fc.boolean(),
-    limits: fc.record({ maxStanzaBytes: fc.integer({ min: 1, max: 1 << 20 }) }, { requiredKeys: [] }),
+    limits: fc.record({ maxStanzaBytes: fc.integer({ min: 10_000, max: 1 << 20 }) }, { requiredKeys: [] }),
   },
   { requiredKeys: [] },
 )

@@ -5,6 +5,7 @@ import { issueAt, issuesOf, withBase } from './helpers.js'
 describe('issues a person can act on', () => {
   it('rejects an unknown key, suggesting the likely one', () => {
     expect(issueAt(withBase({ lisen: [] }), 'lisen')).toEqual({
+      code: 'UNKNOWN_KEY',
       path: 'lisen',
       message: 'is not a known setting',
       fix: expect.stringMatching(
@@ -32,6 +33,7 @@ describe('issues a person can act on', () => {
 
   it('lists the allowed values of an enumeration', () => {
     expect(issueAt(withBase({ security: { tls: 'requried' } }), 'security.tls')).toEqual({
+      code: 'BAD_VALUE',
       path: 'security.tls',
       message: "must be one of 'none', 'opportunistic', 'required' (got 'requried')",
       fix: "did you mean 'required'?",
@@ -47,6 +49,7 @@ describe('issues a person can act on', () => {
 
   it('names what is wrong with a domain', () => {
     expect(issueAt({ domains: ['c.test', 'bad_dom ain'] }, 'domains[1]')).toEqual({
+      code: 'BAD_VALUE',
       path: 'domains[1]',
       message: "must be a domain name, but 'bad_dom ain' contains ' '",
       fix: "write a domain name such as 'example.com'",
@@ -83,11 +86,13 @@ describe('issues a person can act on', () => {
 
   it('suggests removing quotes around numbers and booleans', () => {
     expect(issueAt(withBase({ listen: [{ port: '5269' }] }), 'listen[0].port')).toEqual({
+      code: 'BAD_VALUE',
       path: 'listen[0].port',
       message: "must be an integer from 1 to 65535 (got '5269')",
       fix: 'write 5269 without quotes',
     })
     expect(issueAt(withBase({ enabled: 'yes' }), 'enabled')).toEqual({
+      code: 'BAD_VALUE',
       path: 'enabled',
       message: "must be true or false (got 'yes')",
       fix: 'write true or false, without quotes',
@@ -96,6 +101,7 @@ describe('issues a person can act on', () => {
 
   it('asks for a list where a single value was written', () => {
     expect(issueAt({ domains: 'c.test' }, 'domains')).toEqual({
+      code: 'BAD_VALUE',
       path: 'domains',
       message: "must be a list (got 'c.test')",
       fix: "write a list, e.g. ['c.test']",

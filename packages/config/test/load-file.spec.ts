@@ -101,7 +101,13 @@ describe('loadConfigFile', () => {
   it('gives the line and column of a JSON syntax error', async () => {
     const error = await loadError(await write('broken.json', '{\n  "domains": ["c.test"],\n}\n'))
     expect(error.issues).toEqual([
-      { path: '', message: expect.stringMatching(/^JSON syntax error: /), line: 3, column: 1 },
+      {
+        code: 'BAD_FILE',
+        path: '',
+        message: expect.stringMatching(/^JSON syntax error: /),
+        line: 3,
+        column: 1,
+      },
     ])
   })
 
@@ -109,7 +115,13 @@ describe('loadConfigFile', () => {
     const text = '{\n  "domains": ["c.test"],\n  "dialback": { "secret": unquoted-secret-value }\n}\n'
     const error = await loadError(await write('unquoted.json', text))
     expect(error.issues).toEqual([
-      { path: '', message: "JSON syntax error: Unexpected token 'u'", line: 3, column: 27 },
+      {
+        code: 'BAD_FILE',
+        path: '',
+        message: "JSON syntax error: Unexpected token 'u'",
+        line: 3,
+        column: 27,
+      },
     ])
     expect(error.message).not.toContain('unquoted-secret-value')
   })
@@ -119,12 +131,14 @@ describe('loadConfigFile', () => {
     const error = await loadError(await write('bad.yaml', yaml))
     expect(error.issues).toEqual([
       {
+        code: 'BAD_VALUE',
         path: 'listen[0].port',
         message: 'must be an integer from 1 to 65535 (got 70000)',
         line: 3,
         column: 5,
       },
       {
+        code: 'UNKNOWN_KEY',
         path: 'listen[0].prot',
         message: 'is not a known setting',
         fix: expect.stringMatching(/^did you mean 'port'/),
@@ -132,6 +146,7 @@ describe('loadConfigFile', () => {
         column: 5,
       },
       {
+        code: 'BAD_VALUE',
         path: 'security.tls',
         message: expect.stringMatching(/^must be one of/),
         fix: "did you mean 'required'?",
@@ -166,6 +181,7 @@ describe('loadConfigFile', () => {
     const error = await loadError(file)
     expect(error.issues).toEqual([
       {
+        code: 'MISSING_FILE',
         path: 'tls.cert',
         message: `${join(dir, 'nope.crt')} does not exist`,
         fix: 'relative paths are resolved against the directory of the configuration file',

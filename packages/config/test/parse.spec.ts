@@ -77,7 +77,7 @@ describe('parseConfig with a full configuration', () => {
       mode: 'allowlist',
       allow: ['a.test', '*.Example.ORG'],
       domains: {
-        'a.test': { tls: 'none', limits: { maxStanzaBytes: 65536 } },
+        'a.test': { tls: 'none', requireValidCertificate: false, limits: { maxStanzaBytes: 65536 } },
         '*.example.org': { requireValidCertificate: false },
       },
       webexDomains: ['webex.test'],
@@ -105,7 +105,11 @@ describe('parseConfig with a full configuration', () => {
   })
 
   it('keeps per-domain overrides sparse, so absent keys inherit', () => {
-    expect(config.policy.domains['a.test']).toEqual({ tls: 'none', limits: { maxStanzaBytes: 65536 } })
+    expect(config.policy.domains['a.test']).toEqual({
+      tls: 'none',
+      requireValidCertificate: false,
+      limits: { maxStanzaBytes: 65536 },
+    })
   })
 
   it('keeps file paths as written when no base directory is given', () => {
@@ -118,7 +122,13 @@ describe('safeParseConfig', () => {
     expect(safeParseConfig({ domains: ['c.test'] }).ok).toBe(true)
     expect(safeParseConfig(undefined)).toEqual({
       ok: false,
-      issues: [{ path: '', message: 'the configuration must be an object with at least `domains`' }],
+      issues: [
+        {
+          code: 'MISSING_VALUE',
+          path: '',
+          message: 'the configuration must be an object with at least `domains`',
+        },
+      ],
     })
   })
 

@@ -43,7 +43,7 @@ describe('checkConfigFile', () => {
     expect(report).toMatchObject({ ok: false, fingerprint: null })
     expect(report.findings).toEqual([
       expect.objectContaining({
-        code: 'CONFIG_INVALID',
+        code: 'BAD_VALUE',
         path: 'security.tls',
         fix: "did you mean 'required'?",
         line: 3,
@@ -55,7 +55,7 @@ describe('checkConfigFile', () => {
     const report = await check(
       withCert(good, { policy: { sipFederatedDomains: ['x.test'], allow: ['x.test'] } }),
     )
-    const finding = only(report, 'CONFIG_INVALID')
+    const finding = only(report, 'SIP_CONFLICT')
     expect(finding.path).toBe('policy.sipFederatedDomains[0]')
     expect(finding.message).toContain('x.test is still a SIP federated domain')
     expect(finding.fix).toContain('remove x.test from policy.sipFederatedDomains')

@@ -17,6 +17,10 @@ export type DialbackPolicy = (remoteDomain: string, session: AuthStream) => Dial
  * - a valid certificate required and the peer's does not prove the domain: refused,
  *   `not-authorized` (§2.5). With a valid one, dialback needs no round trip (XEP-0344 §2.4);
  * - otherwise (`none`, `opportunistic`, or TLS with any certificate): allowed.
+ *
+ * This is the federation's only copy of the XEP-0344 rule; whether a valid certificate
+ * also spares the round trip to the authoritative server is decided where the key is
+ * verified (receiving.ts), at the time of the key.
  */
 export const tlsPolicy: DialbackPolicy = (remoteDomain, session) => {
   const security = session.security(remoteDomain)

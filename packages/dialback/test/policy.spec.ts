@@ -11,6 +11,8 @@ function session(security: SecurityPolicy, tls?: { validFor: string[] }): AuthSt
   return { security: () => security, tls: state } as unknown as AuthStream
 }
 
+// The one copy of the XEP-0344 rule (the policy package's decideDialback was a second one,
+// called only by its tests); its cases live here now.
 describe('tlsPolicy (XEP-0344 rules from the TLS mode)', () => {
   it('allows dialback in the clear when TLS is none or opportunistic', () => {
     for (const tls of ['none', 'opportunistic'] as const) {
@@ -53,5 +55,22 @@ describe('tlsPolicy (XEP-0344 rules from the TLS mode)', () => {
         session({ tls: 'required', requireValidCertificate: true }, { validFor: ['a.test'] }),
       ),
     ).toEqual({ allowed: true })
+  })
+
+  it('without TLS there is no certificate to trust: a required one refuses clear-text dialback', () => {
+    for (const tls of ['none', 'opportunistic'] as const) {
+      expect(tlsPolicy('a.test', session({ tls, requireValidCertificate: true }))).toMatchObject({
+        allowed: false,
+        condition: 'not-authorized',
+      })
+    }
+  })
+
+  it('a certificate that names another domain does not stand in for this one', () => {
+    const security = { tls: 'required', requireValidCertificate: true } as const
+    expect(tlsPolicy('a.test', session(security, { validFor: ['b.test'] }))).toMatchObject({
+      allowed: false,
+      condition: 'not-authorized',
+    })
   })
 })

@@ -23,9 +23,6 @@ export type RefusalCode =
   | 'NO_EMAIL_MAPPING'
   | 'EMAIL_DOMAIN_NOT_SERVED'
   | 'DIRECTORY_ERROR'
-  | 'DIALBACK_DISABLED'
-  | 'TLS_REQUIRED'
-  | 'CERTIFICATE_REQUIRED'
 
 export type DecisionCode = 'ALLOWED' | RefusalCode
 
@@ -67,9 +64,6 @@ const BOUNCE: Readonly<Record<RefusalCode, readonly [StanzaErrorCondition, Stanz
   NO_EMAIL_MAPPING: ['policy-violation', 'cancel'],
   EMAIL_DOMAIN_NOT_SERVED: ['policy-violation', 'cancel'],
   DIRECTORY_ERROR: ['internal-server-error', 'wait'],
-  DIALBACK_DISABLED: ['policy-violation', 'cancel'],
-  TLS_REQUIRED: ['policy-violation', 'cancel'],
-  CERTIFICATE_REQUIRED: ['policy-violation', 'cancel'],
 }
 
 export function allow(reason: string): Allowed {

@@ -43,7 +43,7 @@ export function withPolicyDefaults(partial: PartialPolicyInput = {}): PolicyInpu
   const policy = partial.policy ?? {}
   const email = partial.emailForFederation ?? {}
   return {
-    localDomains: [...(partial.localDomains ?? [])],
+    domains: [...(partial.domains ?? [])],
     security: {
       tls: security.tls ?? DEFAULT_SECURITY.tls,
       requireValidCertificate: security.requireValidCertificate ?? DEFAULT_SECURITY.requireValidCertificate,

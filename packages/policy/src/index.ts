@@ -9,7 +9,7 @@
  * import { createDomainPolicy, withPolicyDefaults } from '@xmpp-federation/policy'
  *
  * const policy = createDomainPolicy(
- *   withPolicyDefaults({ localDomains: ['corp.example'], policy: { mode: 'allowlist', allow: ['*.partner.example'] } }),
+ *   withPolicyDefaults({ domains: ['corp.example'], policy: { mode: 'allowlist', allow: ['*.partner.example'] } }),
  *   { onDecision: ({ check, remote, decision }) => console.log(check, remote, decision.code, decision.reason) },
  * )
  * policy.checkDomain('im.partner.example') // { allowed: true, code: 'ALLOWED', ... }
@@ -73,13 +73,6 @@ export {
   type PolicyCheck,
 } from './policy.js'
 export { createTokenBucket, type TokenBucket, type TokenBucketOptions } from './rate-limit.js'
-export {
-  type AuthMechanism,
-  authMechanisms,
-  type DialbackDecision,
-  decideDialback,
-  type StreamSecurityFacts,
-} from './security.js'
 export { checkSipFederation, type MigrationPlan, type MigrationStep, migrationPlan } from './sip-migration.js'
 export { createTtlCache, type TtlCache, type TtlCacheOptions } from './ttl-cache.js'
 export type {
@@ -92,13 +85,6 @@ export type {
   SecuritySettings,
   TlsMode,
 } from './types.js'
-export {
-  BLOCKING_PROBLEMS,
-  PolicyConfigError,
-  type PolicyProblem,
-  type PolicyProblemCode,
-  validatePolicyConfig,
-} from './validate.js'
 export { compareVersions, parseVersion } from './version.js'
 export {
   type ChatRoomInvite,

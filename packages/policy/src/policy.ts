@@ -2,27 +2,18 @@ import type { Element } from 'ltx'
 import { allow, type Decision, refuse } from './decision.js'
 import { createDomainList } from './domain-match.js'
 import { domainOfAddress, normalizeDomain } from './domain-name.js'
-import { createDomainSettings, type DomainSettings } from './domain-settings.js'
+import { createDomainSettings } from './domain-settings.js'
 import { type AddressMappingResult, createAddressMapper, type EmailDirectory } from './email-mapping.js'
 import { createFederationList } from './federation-list.js'
-import { checkStanzaSize, checkStreamCount, createDomainRateLimiter } from './limits.js'
+import { checkStreamCount, createDomainRateLimiter } from './limits.js'
 import { checkPeerSoftware, type PeerSoftware } from './peer-software.js'
-import {
-  type AuthMechanism,
-  authMechanisms,
-  type DialbackDecision,
-  decideDialback,
-  type StreamSecurityFacts,
-} from './security.js'
-import { checkSipFederation, type MigrationPlan, migrationPlan } from './sip-migration.js'
+import { checkSipFederation } from './sip-migration.js'
 import type { DomainLimits, PolicyInput, SecuritySettings } from './types.js'
-import { BLOCKING_PROBLEMS, PolicyConfigError, type PolicyProblem, validatePolicyConfig } from './validate.js'
 import { checkWebexInvite } from './webex-invites.js'
 
 /** Which question a decision answered; with the decision, what the router logs and emits. */
 export type PolicyCheck =
   | 'domain'
-  | 'dialback'
   | 'peer-software'
   | 'inbound-stanza'
   | 'stanza-size'
@@ -49,33 +40,28 @@ export interface DomainPolicyOptions {
   now?: () => number
 }
 
+/**
+ * What the router (and the doctor) ask of the policy, and nothing more. Everything else the
+ * package knows is there as standalone functions (migrationPlan, checkStanzaSize, ...).
+ */
 export interface DomainPolicy {
+  /** The validated input, e.g. for the peer-software rules the router caches answers for. */
   readonly input: PolicyInput
-  /** Non-blocking problems of the input (see validatePolicyConfig); worth logging at start. */
-  readonly problems: readonly PolicyProblem[]
 
   /** May we federate with this domain at all (lists, mode, SIP migration)? Ask before every new session. */
   checkDomain(remote: string): Decision
-  /** The settings that apply to the domain after the per-domain cascade (the global ones for a malformed domain). */
-  settings(remote: string): DomainSettings
+  /** Security for the domain after the per-domain cascade (the global one for a malformed domain). */
   security(remote: string): SecuritySettings
+  /** Limits for the domain after the per-domain cascade. */
   limits(remote: string): DomainLimits
-  isWebexDomain(remote: string): boolean
-  /** Methods to try (outbound) or offer (inbound), strongest first. */
-  authMechanisms(remote: string, direction: 'inbound' | 'outbound'): AuthMechanism[]
-  dialbackAllowed(remote: string, facts: StreamSecurityFacts): DialbackDecision
   /** `software` undefined: the peer did not answer XEP-0092. */
   checkPeerSoftware(remote: string, software: PeerSoftware | undefined): Decision
   /** Stanza-level rules for stanzas from `remote` (the WebEx chat-room invite constraint). */
   checkInboundStanza(remote: string, stanza: Element): Decision
-  checkStanzaSize(remote: string, bytes: number): Decision
   /** Takes `stanzas` tokens from the domain's bucket; `now` in ms. */
   checkRate(remote: string, now: number, stanzas?: number): Decision
   /** `openStreams`: streams open with the domain now; may one more open? */
   checkStreamCount(remote: string, openStreams: number): Decision
-  /** Forget the domain's rate state (e.g. when its last stream closed). */
-  forgetDomain(remote: string): void
-  migrationPlan(domain: string): MigrationPlan
   /** Email for federation, before sending. When disabled: allowed, the same stanza, and no event. */
   mapOutbound(stanza: Element): Promise<AddressMappingResult>
   /** Email for federation, after receiving; a no-op when disabled. */
@@ -84,13 +70,10 @@ export interface DomainPolicy {
 
 /**
  * The policy object the router consults. Pure: no sockets, files or timers; time comes
- * in as `now`. Throws PolicyConfigError for input it cannot decide on as written.
+ * in as `now`. `input` is a validated configuration (see PolicyInput): the config package
+ * owns the checks, and the policy trusts their result.
  */
 export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOptions = {}): DomainPolicy {
-  const problems = validatePolicyConfig(input)
-  const blocking = problems.filter((problem) => BLOCKING_PROBLEMS.has(problem.code))
-  if (blocking.length > 0) throw new PolicyConfigError(blocking)
-
   const email = input.emailForFederation
   if (email.enabled && options.directory === undefined) {
     throw new TypeError('emailForFederation.enabled needs a directory (options.directory)')
@@ -106,7 +89,7 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
       ? createAddressMapper({
           directory: options.directory,
           unmapped: email.unmapped,
-          localDomains: input.localDomains,
+          localDomains: input.domains,
           emailDomains: email.emailDomains,
           ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
           ...(options.now === undefined ? {} : { now: options.now }),
@@ -154,7 +137,6 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
 
   return {
     input,
-    problems,
     checkDomain: (remote) =>
       withDomain('domain', remote, (domain) => {
         const listed = federation.check(domain)
@@ -162,13 +144,8 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
         const sip = checkSipFederation(domain, sipList)
         return sip.allowed ? listed : sip
       }),
-    settings,
     security: (remote) => settings(remote).security,
     limits: (remote) => settings(remote).limits,
-    isWebexDomain: (remote) => settings(remote).webex,
-    authMechanisms: (remote, direction) => authMechanisms(settings(remote).security, direction),
-    dialbackAllowed: (remote, facts) =>
-      withDomain('dialback', remote, (domain) => decideDialback(domain, settings(domain).security, facts)),
     checkPeerSoftware: (remote, software) =>
       withDomain('peer-software', remote, (domain) => checkPeerSoftware(domain, software, input.policy)),
     checkInboundStanza: (remote, stanza) =>
@@ -178,19 +155,12 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
           webexInvites: input.policy.webexInvites,
         }),
       ),
-    checkStanzaSize: (remote, bytes) =>
-      withDomain('stanza-size', remote, (domain) => checkStanzaSize(domain, bytes, settings(domain).limits)),
     checkRate: (remote, now, stanzas = 1) =>
       withDomain('rate', remote, (domain) => rates.check(domain, now, stanzas)),
     checkStreamCount: (remote, openStreams) =>
       withDomain('stream-count', remote, (domain) =>
         checkStreamCount(domain, openStreams, settings(domain).limits),
       ),
-    forgetDomain(remote) {
-      const domain = normalizeDomain(remote)
-      if (domain !== undefined) rates.forget(domain)
-    },
-    migrationPlan: (domain) => migrationPlan(input, domain, { sip: sipList, federation }),
     mapOutbound: (stanza) => mapAddresses('outbound-addresses', stanza, 'to'),
     mapInbound: (stanza) => mapAddresses('inbound-addresses', stanza, 'from'),
   }

@@ -50,8 +50,14 @@ export interface PeerRule {
   reason?: string
 }
 
+/**
+ * What the policy decides from: the sections of a configuration validated by
+ * `@xmpp-federation/config` (`parseConfig` or `loadConfigFile`), so a `FederationConfig`
+ * can be passed as it is. The policy does not validate it again.
+ */
 export interface PolicyInput {
-  localDomains: string[]
+  /** The local domains this deployment serves. */
+  domains: string[]
   /** Global defaults; `policy.domains` overrides them per domain. */
   security: SecuritySettings
   policy: {
@@ -71,14 +77,14 @@ export interface PolicyInput {
   emailForFederation: {
     enabled: boolean
     unmapped: 'keep-jid' | 'refuse'
-    /** Email domains we also serve (besides `localDomains`), so replies to an email address route back to us. */
+    /** Email domains we also serve (besides `domains`), so replies to an email address route back to us. */
     emailDomains: string[]
   }
 }
 
 /** What a caller may leave out; `withPolicyDefaults` fills the rest. */
 export interface PartialPolicyInput {
-  localDomains?: string[]
+  domains?: string[]
   security?: Partial<Omit<SecuritySettings, 'saslExternal'>> & {
     saslExternal?: Partial<SecuritySettings['saslExternal']>
   }

@@ -6,9 +6,7 @@ import { createDomainSettings } from '../src/domain-settings.js'
 import type { DomainOverride, TlsMode } from '../src/types.js'
 
 const resolver = (domains: Record<string, DomainOverride>, webexDomains: string[] = []) =>
-  createDomainSettings(
-    withPolicyDefaults({ localDomains: ['corp.example'], policy: { domains, webexDomains } }),
-  )
+  createDomainSettings(withPolicyDefaults({ domains: ['corp.example'], policy: { domains, webexDomains } }))
 
 describe('per-domain settings', () => {
   it('uses the global defaults where no entry matches', () => {

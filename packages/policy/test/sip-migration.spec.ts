@@ -5,7 +5,7 @@ import { checkSipFederation, migrationPlan } from '../src/sip-migration.js'
 import type { PartialPolicyInput } from '../src/types.js'
 
 const input = (policy: PartialPolicyInput['policy']) =>
-  withPolicyDefaults({ localDomains: ['corp.example'], policy })
+  withPolicyDefaults({ domains: ['corp.example'], policy })
 
 describe('checkSipFederation', () => {
   it('refuses a SIP-federated domain, naming it and the fix', () => {

@@ -36,7 +36,8 @@ export const domainPolicySchema = z.strictObject({
 export const peerRuleSchema = z.strictObject({
   product: z
     .string()
-    .min(1)
+    // A blank product would match every peer.
+    .regex(/\S/, { error: 'must name a product, e.g. "Cisco Unified Presence"' })
     .meta({ description: 'software name the peer reports (XEP-0092), e.g. "Cisco Unified Presence"' }),
   versionBelow: z
     .string()

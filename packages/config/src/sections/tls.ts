@@ -23,9 +23,19 @@ export const tlsSchema = z
   .superRefine((tls, ctx) => {
     // A certificate without its key (or the reverse) can never be served.
     if (tls.cert !== undefined && tls.key === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: 'is required when tls.cert is set' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: 'is required when tls.cert is set',
+        params: { code: 'MISSING_VALUE' },
+      })
     }
     if (tls.key !== undefined && tls.cert === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['cert'], message: 'is required when tls.key is set' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cert'],
+        message: 'is required when tls.key is set',
+        params: { code: 'MISSING_VALUE' },
+      })
     }
   })

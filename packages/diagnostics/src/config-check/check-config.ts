@@ -1,13 +1,14 @@
 import {
   ConfigError,
   type ConfigIssue,
+  configWarnings,
   type FederationConfig,
   fingerprint,
   loadConfigFile,
 } from '@xmpp-federation/config'
 import { caFindings } from './ca-findings.js'
 import { type CertificateCheckOptions, certificateFindings } from './certificate-findings.js'
-import type { ConfigFinding } from './finding.js'
+import type { ConfigFinding, Severity } from './finding.js'
 import { routesDeniedByPolicy } from './route-findings.js'
 import {
   dialbackSecretMissing,
@@ -49,9 +50,14 @@ export async function checkConfigFile(
     config = await loadConfigFile(file)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
-    return report(file, null, error.issues.map(fromConfigIssue))
+    return report(
+      file,
+      null,
+      error.issues.map((issue) => fromConfigIssue(issue, 'error')),
+    )
   }
-  return report(file, fingerprint(config), await checkConfig(config, options))
+  const warnings = configWarnings(config).map((issue) => fromConfigIssue(issue, 'warning'))
+  return report(file, fingerprint(config), [...warnings, ...(await checkConfig(config, options))])
 }
 
 /** The checks beyond the schema, on a configuration that is already valid. */
@@ -89,10 +95,12 @@ function report(file: string, fingerprint: string | null, found: ConfigFinding[]
   }
 }
 
-function fromConfigIssue(issue: ConfigIssue): ConfigFinding {
+// A ConfigError's issues are errors and configWarnings' are warnings (the config README's rule);
+// either way the finding keeps the issue's code.
+function fromConfigIssue(issue: ConfigIssue, severity: Severity): ConfigFinding {
   return {
-    severity: 'error',
-    code: 'CONFIG_INVALID',
+    severity,
+    code: issue.code,
     path: issue.path,
     message: issue.message,
     fix: issue.fix ?? null,

@@ -1,6 +1,10 @@
-/** Stable codes of check-config findings; add codes, never rename or reuse one. */
+import type { ConfigIssueCode } from '@xmpp-federation/config'
+
+/**
+ * Stable codes of the checks diagnostics adds to the config package's; add codes, never
+ * rename or reuse one. A problem the config package reports keeps its own ConfigIssueCode.
+ */
 export const CONFIG_FINDING_CODES = [
-  'CONFIG_INVALID',
   'TLS_REQUIRED_WITHOUT_CERTIFICATE',
   'SASL_EXTERNAL_WITHOUT_CERTIFICATE',
   'DIALBACK_SECRET_MISSING',
@@ -18,7 +22,8 @@ export const CONFIG_FINDING_CODES = [
   'CA_EXPIRING',
 ] as const
 
-export type ConfigFindingCode = (typeof CONFIG_FINDING_CODES)[number]
+/** A code of diagnostics' own checks, or the code of the config issue a finding reports. */
+export type ConfigFindingCode = (typeof CONFIG_FINDING_CODES)[number] | ConfigIssueCode
 
 export type Severity = 'error' | 'warning'
 

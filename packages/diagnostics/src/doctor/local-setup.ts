@@ -48,9 +48,7 @@ export function localSetup(options: DoctorOptions, remoteDomain: string): LocalS
 function policyFor(config: FederationConfig | undefined, remoteDomain: string) {
   if (!config) return { security: { ...DEFAULT_SECURITY }, policy: undefined }
   const policy = createDomainPolicy({
-    localDomains: config.domains,
-    security: config.security,
-    policy: config.policy,
+    ...config,
     // Address mapping needs the host's directory and plays no part in reaching a domain.
     emailForFederation: { ...config.emailForFederation, enabled: false },
   })
