@@ -33,15 +33,33 @@ export interface DomainRateLimiter {
 }
 
 /** One token bucket per (normalized) remote domain, created on first use. */
-export function createDomainRateLimiter(limitsFor: (domain: string) => DomainLimits): DomainRateLimiter {
-  const buckets = new Map<string, TokenBucket>()
+/** Buckets kept before full ones (indistinguishable from new) are dropped. */
+export const MAX_RATE_BUCKETS = 4096
+
+export function createDomainRateLimiter(
+  limitsFor: (domain: string) => DomainLimits,
+  maxBuckets = MAX_RATE_BUCKETS,
+): DomainRateLimiter {
+  const buckets = new Map<string, { bucket: TokenBucket; burst: number }>()
+  /**
+   * A peer that cycles through remote domains must not grow this map for ever: a bucket
+   * that has refilled is the same as a new one, so it can go; if every bucket is still
+   * draining, the oldest goes (its domain starts afresh, the map stays bounded).
+   */
+  const makeRoom = (now: number) => {
+    for (const [domain, entry] of buckets) {
+      if (entry.bucket.available(now) >= entry.burst) buckets.delete(domain)
+    }
+    while (buckets.size >= maxBuckets * 0.9) buckets.delete(buckets.keys().next().value as string)
+  }
   return {
     check(domain, now, stanzas = 1) {
-      let bucket = buckets.get(domain)
       const limits = limitsFor(domain)
+      let bucket = buckets.get(domain)?.bucket
       if (bucket === undefined) {
+        if (buckets.size >= maxBuckets) makeRoom(now)
         bucket = createTokenBucket({ ratePerSecond: limits.stanzasPerSecond, burst: limits.burst })
-        buckets.set(domain, bucket)
+        buckets.set(domain, { bucket, burst: limits.burst })
       }
       if (bucket.take(now, stanzas)) return allow(`${domain} is within ${limits.stanzasPerSecond} stanzas/s`)
       return refuse(
