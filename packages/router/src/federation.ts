@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
   type AddressThrottle,
   type AddressThrottleOptions,
+  acceptStream,
   canonicalizeAddresses,
   connectStream,
   createAddressThrottle,
@@ -281,6 +283,7 @@ export class Federation extends EventEmitter<FederationEvents> {
    */
   send(stanza: Element): Promise<void> {
     this.assertUsable('send')
+    assertElement(stanza)
     if (this.state !== 'running') {
       return Promise.reject(new DeliveryError('remote-server-not-found', `federation is ${this.state}`))
     }
@@ -391,9 +394,17 @@ export class Federation extends EventEmitter<FederationEvents> {
     return rtt
   }
 
-  /** Runs an accepted socket (the host owns the listener) as an inbound s2s stream. */
-  handleInbound(session: InboundSession): void {
+  /**
+   * Runs a socket the host accepted (it owns the listener: a port shared with other
+   * protocols, systemd socket activation...) as an inbound s2s stream of this
+   * federation, with its TLS, auth mechanisms, limits and policy. For XEP-0368 direct
+   * TLS pass `directTls: true`. Returns the session, already registered.
+   */
+  acceptSocket(socket: Duplex, options: { directTls?: boolean } = {}): InboundSession {
+    this.assertUsable('acceptSocket')
+    const session = acceptStream(socket, this.context, { directTls: options.directTls ?? false })
     this.acceptInbound(session)
+    return session
   }
 
   status(): FederationStatus {
@@ -854,6 +865,22 @@ export function createFederation(options: FederationOptions): Federation {
 /** Links and XEP-0288 streams are found by their (local, remote) domain pair. */
 function linkKey(local: string, remote: string): string {
   return `${local} ${remote}`
+}
+
+/**
+ * An element by shape, not class: one built by another copy of ltx (`@xmpp/xml`) is
+ * as good as ours; anything else is a bug in the host, not a delivery outcome.
+ */
+function assertElement(value: unknown): asserts value is Element {
+  const candidate = value as { name?: unknown; attrs?: unknown; children?: unknown } | null
+  const element =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.name === 'string' &&
+    typeof candidate.attrs === 'object' &&
+    candidate.attrs !== null &&
+    Array.isArray(candidate.children)
+  if (!element) throw new TypeError(`send() takes a stanza element (ltx or @xmpp/xml), not ${typeof value}`)
 }
 
 /** `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address. */

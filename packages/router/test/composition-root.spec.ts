@@ -207,3 +207,42 @@ describe('the error event', () => {
     await federation.stop()
   })
 })
+
+describe('a host that owns its sockets', () => {
+  it('acceptSocket() runs a socket the host accepted as an inbound stream of the federation', async () => {
+    const { createServer } = await import('node:net')
+    const d = createFederation({
+      config: await configFor(pki, 'd.test', { policy: { peerRules: [] } }),
+      logger: false,
+    })
+    await d.start()
+    const received: Element[] = []
+    d.on('stanza', (s) => received.push(s))
+    // The host's own listener, on a port the federation knows nothing about.
+    const server = createServer((socket) => d.acceptSocket(socket))
+    await new Promise<void>((resolve) => server.listen(25395, '127.0.0.1', resolve))
+    const c = createFederation({
+      config: await configFor(pki, 'c.test', {
+        routes: { 'd.test': [{ host: '127.0.0.1', port: 25395 }] },
+        policy: { peerRules: [] },
+      }),
+      logger: false,
+    })
+    await c.start()
+    await c.send(
+      xml('message', { from: 'bot@c.test', to: 'eve@d.test', id: 'own-socket' }, xml('body', {}, 'x')),
+    )
+    await expect.poll(() => received.map((s) => s.attrs.id)).toEqual(['own-socket'])
+    await c.stop()
+    await d.stop()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('send() refuses what is not an element with a TypeError', async () => {
+    const federation = createFederation({ config: await configFor(pki, 'c.test'), logger: false })
+    await federation.start()
+    expect(() => federation.send('<message/>' as unknown as Element)).toThrow(TypeError)
+    expect(() => federation.send({ name: 'message' } as unknown as Element)).toThrow(TypeError)
+    await federation.stop()
+  })
+})
