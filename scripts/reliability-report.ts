@@ -23,6 +23,9 @@ const FILES = [
   'packages/stream/test/attacks/',
   'packages/router/test/attacks/',
   'packages/router/test/faults/',
+  'packages/dialback/test/attacks/',
+  'packages/stream/test/stream-management.spec.ts',
+  'packages/policy/test/limits.spec.ts',
   'packages/stream/test/stream-hardening.spec.ts',
   'packages/stream/test/xml-limits.spec.ts',
   'packages/stream/test/xml-parser.spec.ts',
@@ -267,6 +270,31 @@ const FAMILIES: [string, Match[]][] = [
   ['Connection floods (maxPendingConnections)', [[/attacks\/connection-flood/]]],
   ['Stanza floods (policy token bucket, checkRate)', [[/attacks\/stanza-flood/], [/rate-limit\.spec/]]],
   ['Queue overflow (resource-constraint)', [[/attacks\/queue-overflow/], [/federation\.spec/, /queue/]]],
+  // Resource exhaustion (issue 12): each bound, with the resource it protects measured.
+  [
+    'XEP-0198: refusals never acknowledged (heap, bounded excerpt, unacked limit)',
+    [
+      [/attacks\/unacked-answers/],
+      [/stream-management\.spec/, /resource-constraint|ack request|unsignedInt|h=/],
+    ],
+  ],
+  [
+    'XEP-0198: our stanzas never acknowledged; resend within queue limits and first TTL, randomised redial',
+    [[/attacks\/unacked-outbound/]],
+  ],
+  [
+    'Peers that never read: write backpressure, <r/> and db:verify floods, SM before auth',
+    [[/attacks\/unread-output/], [/attacks\/unacked-outbound/, /stops reading/]],
+  ],
+  ['Dialback verification fan-out (per stream, per address, global)', [[/attacks\/verification-flood/]]],
+  ['Non-canonical addresses (RFC 7622) and the domain service', [[/attacks\/address-forms/]]],
+  ['One wildcard certificate, many domains', [[/attacks\/wildcard-certificate/]]],
+  ['Links to one-shot peers freed', [[/attacks\/one-shot-links/]]],
+  ['Per-domain stanza limit', [[/attacks\/domain-stanza-limit/]]],
+  ['TLS 1.3 session tickets carrying the client chain', [[/tls-session-tickets/]]],
+  ['TLS 1.2 renegotiation', [[/tls-renegotiation/]]],
+  ['Connection storms from one address', [[/attacks\/connection-storm/]]],
+  ['Rate buckets across cycling domains', [[/limits\.spec/, /bounded|cycling|refilled|draining/]]],
 ]
 const attackTable = table(
   ['attack', 'tests', 'passed', 'outcome (first test with one)'],
