@@ -236,7 +236,8 @@ describe('a host that owns its sockets', () => {
     await c.stop()
     await d.stop()
     await new Promise((resolve) => server.close(resolve))
-  })
+    // Two TLS handshakes and two closing handshakes: seconds on a loaded machine.
+  }, 30_000)
 
   it('send() refuses what is not an element with a TypeError', async () => {
     const federation = createFederation({ config: await configFor(pki, 'c.test'), logger: false })
