@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { createDevelopmentCertificates } from '@xmpp-federation/cli'
 import type { FederationConfigInput } from '@xmpp-federation/config'
-import { createTestCA, writeCertificateFiles } from '@xmpp-federation/testing'
 
 /** One gateway of a demo (or test) deployment on loopback. */
 export interface DemoDomain {
@@ -20,21 +20,26 @@ export const DEMO_DOMAINS: readonly DemoDomain[] = [
 ]
 
 /**
- * Writes a throwaway CA, one certificate per domain (DNS SAN only, as RFC 9525
- * asks) and one gateway config per domain, each with static routes to the
- * others: TLS required, SASL EXTERNAL, nothing from DNS. Returns the config
- * file paths by domain, ready for `pnpm gateway --config`.
+ * Writes a development CA, one certificate per domain (DNS SAN only, as RFC 9525
+ * asks; made by the cli, so the demo runs on public packages only) and one
+ * gateway config per domain, each with static routes to the others: TLS
+ * required, SASL EXTERNAL, nothing from DNS. Returns the config file paths by
+ * domain, ready for `pnpm gateway --config`.
  */
 export async function writeDemoDeployment(
   dir: string,
   domains: readonly DemoDomain[] = DEMO_DOMAINS,
   extra: Partial<FederationConfigInput> = {},
 ): Promise<Record<string, string>> {
-  const ca = await createTestCA({ name: 'xmpp-federation gateway demo CA' })
-  await writeFile(join(dir, 'ca.crt'), ca.certPem)
+  // force: written again, a deployment gets new certificates (signed by the CA already in dir, if any).
+  await createDevelopmentCertificates({
+    dir,
+    domains: domains.map(({ domain }) => domain),
+    caName: 'xmpp-federation gateway demo CA',
+    force: true,
+  })
   const files: Record<string, string> = {}
   for (const { domain, ip, s2sPort = 5269, httpPort } of domains) {
-    await writeCertificateFiles(dir, domain, await ca.issue({ dnsNames: [domain] }))
     const routes = Object.fromEntries(
       domains
         .filter((peer) => peer.domain !== domain)

@@ -55,7 +55,7 @@ async function runDemo(options: { logs: boolean; keep: boolean }): Promise<void>
     say()
     const files = await step('Setting up', async () => {
       const written = await writeDemoDeployment(dir)
-      say(`   test CA, certificates (DNS SAN only) and gateway configs in ${dir}`)
+      say(`   development CA, certificates (DNS SAN only) and gateway configs in ${dir}`)
       return written
     })
     for (const { domain, ip } of DEMO_DOMAINS) {

@@ -1,7 +1,8 @@
 /**
- * The `xmpp-federation` command line: check-config, diff, doctor and status, with human
- * output and `--json`. The logic lives in @xmpp-federation/diagnostics; this package parses
- * arguments and prints.
+ * The `xmpp-federation` command line: check-config, diff, doctor, status and certs, with
+ * human output and `--json`. The diagnostics live in @xmpp-federation/diagnostics; this
+ * package parses arguments and prints. `createDevelopmentCertificates` is the certs command
+ * as a function: a development CA and server certificates for XMPP domains.
  *
  * @example
  * ```ts
@@ -17,6 +18,15 @@
  * ```
  * @packageDocumentation
  */
+export {
+  CertificatesError,
+  type CertificatesErrorCode,
+  createDevelopmentCertificates,
+  type DevelopmentCertificates,
+  type DevelopmentCertificatesOptions,
+  KEY_TYPES,
+  type KeyType,
+} from './certs/index.js'
 export { type CliIo, processIo } from './io.js'
 export { JSON_SCHEMA_VERSION } from './render/json.js'
 export { run } from './run.js'

@@ -1,3 +1,4 @@
+import { certsCommand } from './commands/certs.js'
 import { checkConfigCommand } from './commands/check-config.js'
 import { diffCommand } from './commands/diff.js'
 import { doctorCommand } from './commands/doctor.js'
@@ -10,6 +11,7 @@ import { COMMAND_USAGE, EXIT, USAGE, UsageError } from './usage.js'
 type Command = (args: string[], io: CliIo) => Promise<number>
 
 const COMMANDS: Record<string, Command> = {
+  certs: certsCommand,
   'check-config': checkConfigCommand,
   diff: diffCommand,
   doctor: doctorCommand,

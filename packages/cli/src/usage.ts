@@ -13,6 +13,15 @@ export const EXIT = {
 } as const
 
 export const COMMAND_USAGE: Record<string, string> = {
+  certs: `xmpp-federation certs DOMAIN... --out DIR [--key-type rsa|ecdsa-p256] [--days N] [--force] [--json]
+
+Makes certificates for development and tests: a CA (DIR/ca.crt, DIR/ca.key) and, per
+DOMAIN, a server certificate with the domain as its only subjectAltName (DNS), for
+serverAuth and clientAuth, as DIR/DOMAIN.crt (with the CA) and DIR/DOMAIN.key. Keys are
+mode 0600. A CA already in DIR signs the new certificates, so a domain can be added
+later. It refuses to replace a DOMAIN's files unless --force. --key-type (default rsa)
+applies to every new key; --days (default 365) to the domain certificates.
+In each configuration: tls.cert DOMAIN.crt, tls.key DOMAIN.key, tls.ca [ca.crt].`,
   'check-config': `xmpp-federation check-config FILE [--expiry-days N] [--strict] [--json]
 
 Validates a configuration file (.json, .yaml, .yml): the schema and the checks across
@@ -46,13 +55,15 @@ It defaults to the http section of --config, else http://127.0.0.1:8080. --url U
 the same as URL. --token sends Authorization: Bearer TOKEN.`,
 }
 
-export const USAGE = `xmpp-federation: diagnostics for XMPP server-to-server federation
+export const USAGE = `xmpp-federation: diagnostics for XMPP server-to-server federation, and
+certificates to develop with
 
 Usage:
   xmpp-federation check-config FILE       validate a configuration file and the files it names
   xmpp-federation diff FILE...            compare node configurations across clusters
   xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
   xmpp-federation status URL              live status of a running federation host
+  xmpp-federation certs DOMAIN...         a development CA and certificates (--out DIR)
   xmpp-federation help COMMAND            details of one command
 
 Every command takes --json (a stable, documented shape) and --strict (warnings count as
