@@ -60,6 +60,7 @@ export async function runP3(ctx: BenchContext): Promise<ScenarioResult> {
     for (const phase of PHASES) {
       // c.test answers Prosody on its listener; cr.test is c.test's twin behind the return relay.
       const peers = { 'c.test': ADDRESSES.sender, 'cr.test': ADDRESSES.relayBack }
+      ctx.log(`P3 ${phase.keyType} certificates: ${phase.cases.join(', ')}`)
       const pair = await startProsodyPair(ctx, peers, pkis[phase.keyType])
       try {
         await measurePhase({ ctx, pair, sender, receiver, pkis }, phase.cases, runs, passes)
