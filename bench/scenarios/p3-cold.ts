@@ -84,7 +84,7 @@ export async function runP3(ctx: BenchContext): Promise<ScenarioResult> {
       'round trips: TCP handshake + each flight answered by the peer before delivery, all connections (incl. the peer connecting back), counted by a byte relay; fewest of 3 passes',
       'library → Prosody and Prosody → Prosody end at bob’s client (one c2s hop); Prosody → Prosody also starts at alice’s',
       'certificates: RSA-2048 CA and leaves, or ECDSA P-256 CA and leaves; ECDSA/RSA and "vs Prosody→Prosody" are ratios of cold times within each round, against the case with the same path (resp. the same certificates)',
-      'library → library measures RSA and ECDSA in the same rounds; the Prosody ECDSA rows come from a second Prosody pair started with ECDSA certificates after the RSA rounds, so their ratios span a minute or so',
+      'library → library measures RSA and ECDSA in the same rounds; the Prosody ECDSA rows come from a second Prosody pair, started with ECDSA certificates after the RSA rounds, so their ratios pair rounds up to about 20 s apart',
     ],
     rows: CASE_IDS.map((id) => caseRow(id, runs, captures[id])),
     raw: { runs, captures: passes },
