@@ -47,12 +47,12 @@ interface Rig {
 }
 
 export async function runP3(ctx: BenchContext): Promise<ScenarioResult> {
-  const sender = await startWorker('p3-sender')
-  const receiver = await startWorker('p3-receiver')
   const pkis: Record<KeyType, BenchPki> = {
     rsa: ctx.pki,
     'ecdsa-p256': await createBenchPki(await ctx.workdir.subdir('certs-ecdsa'), 'ecdsa-p256'),
   }
+  const sender = await startWorker('p3-sender')
+  const receiver = await startWorker('p3-receiver')
   // Round i of every phase fills runs[i], so each round's ratios pair cases by round.
   const runs = Array.from({ length: ctx.options.p3repeats }, () => ({}) as Record<CaseId, Timing>)
   const passes = {} as Record<CaseId, Capture[]>
