@@ -1,13 +1,15 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { createTestCA, type TestCA } from '@xmpp-federation/testing'
+import { createTestCA, type KeyType, type TestCA } from '@xmpp-federation/testing'
 
 /**
  * Certificates for every domain the bench uses, from one throwaway test CA. Leaves share one
- * RSA key (the test CA's design: a key costs 50-200 ms, a certificate about 4 ms), so thousands
- * of domains cost seconds, not minutes, and one key file serves them all.
+ * key (the test CA's design: an RSA key costs 50-200 ms, a certificate about 4 ms), so thousands
+ * of domains cost seconds, not minutes, and one key file serves them all. The CA and the leaves
+ * have the same key type, so an ECDSA handshake checks no RSA signature anywhere in the chain.
  */
 export interface BenchPki {
+  readonly keyType: KeyType
   readonly caFile: string
   readonly caPem: string
   /** The key of every leaf certificate. */
@@ -18,8 +20,8 @@ export interface BenchPki {
   issueAll(domains: readonly string[]): Promise<void>
 }
 
-export async function createBenchPki(dir: string): Promise<BenchPki> {
-  const ca: TestCA = await createTestCA({ name: 'xmpp-federation bench CA' })
+export async function createBenchPki(dir: string, keyType: KeyType = 'rsa'): Promise<BenchPki> {
+  const ca: TestCA = await createTestCA({ name: `xmpp-federation bench CA (${keyType})`, keyType })
   const caFile = path.join(dir, 'ca.crt')
   const keyFile = path.join(dir, 'leaf.key')
   await writeFile(caFile, ca.certPem)
@@ -27,7 +29,7 @@ export async function createBenchPki(dir: string): Promise<BenchPki> {
   const issued = new Map<string, Promise<string>>()
 
   const issue = async (domain: string): Promise<string> => {
-    const leaf = await ca.issue({ dnsNames: [domain] })
+    const leaf = await ca.issue({ dnsNames: [domain], keyType })
     if (keyPem === undefined) {
       keyPem = leaf.keyPem
       await writeFile(keyFile, keyPem, { mode: 0o600 })
@@ -48,6 +50,7 @@ export async function createBenchPki(dir: string): Promise<BenchPki> {
   }
 
   return {
+    keyType,
     caFile,
     caPem: ca.certPem,
     keyFile,

@@ -18,8 +18,11 @@ import {
 } from '@xmpp-federation/testing'
 import { ADDRESSES } from './addresses.js'
 import type { BenchContext } from './context.js'
+import type { BenchPki } from './pki.js'
 
 export interface ProsodyPair {
+  /** The certificates both Prosodys present and trust. */
+  readonly pki: BenchPki
   readonly a: ProsodyPeer
   readonly b: ProsodyPeer
   readonly hosts: HostsFile
@@ -54,9 +57,11 @@ export async function closeS2s(peer: ProsodyPeer, remote: string): Promise<void>
   }
 }
 
+/** `pki`: the certificates (and CA) the pair uses; the bench's RSA ones unless given. */
 export async function startProsodyPair(
   ctx: BenchContext,
   peers: Record<string, string>,
+  pki: BenchPki = ctx.pki,
 ): Promise<ProsodyPair> {
   const workdir = await createWorkdir({ base: ctx.workdir.path })
   const hosts = await createHostsFile(workdir.path)
@@ -68,8 +73,8 @@ export async function startProsodyPair(
       domain,
       ip,
       mode: 'cert',
-      certificate: await ctx.pki.files(domain),
-      cafile: ctx.pki.caFile,
+      certificate: await pki.files(domain),
+      cafile: pki.caFile,
       scramIterations: 1000, // logins in ~70 ms instead of ~1 s; nothing else changes
       // admin_shell: s2s:closeall(), to make a link cold again. s2s_bidi: XEP-0288, which the
       // library offers and asks for by default; Prosody ships it but does not load it unless told.
@@ -80,10 +85,11 @@ export async function startProsodyPair(
   const [a, b] = await Promise.all([start('a.test', ADDRESSES.prosodyA), start('b.test', ADDRESSES.prosodyB)])
   await a.register('alice', PASSWORD)
   await b.register('bob', PASSWORD)
-  const login = (jid: string, ip: string) => loginUser({ jid, password: PASSWORD, ip, ca: ctx.pki.caPem })
+  const login = (jid: string, ip: string) => loginUser({ jid, password: PASSWORD, ip, ca: pki.caPem })
   const [alice, bob] = await Promise.all([login('alice@a.test', a.ip), login('bob@b.test', b.ip)])
   let generation = 0
   return {
+    pki,
     a,
     b,
     hosts,
