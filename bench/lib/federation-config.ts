@@ -41,6 +41,8 @@ export async function federationConfig(
     domains: setup.domains,
     listen: setup.listen ? [{ host: setup.listen, port: PORT }] : [],
     tls: { cert: main.cert, key: main.key, ca: [pki.caFile], systemCa: false, certificates },
+    // One secret for every bench federation, as a deployment has (and no warning per start).
+    dialback: { secret: 'the-bench-deployment-shares-one-dialback-secret' },
     routes,
     policy: {
       limits: {
