@@ -4,6 +4,7 @@ import type { StreamContext } from './context.js'
 import { StreamError } from './errors.js'
 import { CLOSING_TAG, openingHeader } from './header.js'
 import { acceptStream, type InboundSession } from './inbound.js'
+import { sampledWarning } from './sampled-warning.js'
 import { streamErrorElement } from './stream-error.js'
 
 export interface ListenOptions {
@@ -51,6 +52,10 @@ export async function listen(
       logger: context.logger,
     })
   let pending = 0
+  const warnPendingFull = sampledWarning(
+    context.logger,
+    's2s connection refused: too many pending connections',
+  )
   const server = createServer((socket: Socket) => {
     const remote = socket.remoteAddress
     // Reset before we got to it: nothing to run, and nothing to charge to an address.
@@ -63,7 +68,7 @@ export async function listen(
       return
     }
     if (pending >= maxPending) {
-      context.logger.warn({ remote }, 's2s connection refused: too many pending connections')
+      warnPendingFull({ remote, pending })
       refuse(socket, context, options.directTls ?? false, 'too many pending connections')
       return
     }
