@@ -97,9 +97,13 @@ export class OutboundLink {
       this.options.onBounce(item, 'remote-server-not-found', 'federation is stopping')
       return
     }
-    if (this.session?.phase === 'established' && (this.state === 'established' || item.answer)) {
-      this.write(this.session, item)
-      return
+    const session = this.session
+    if (session?.phase === 'established' && (this.state === 'established' || item.answer)) {
+      // Within the XEP-0198 window and behind nothing queued: straight to the stream.
+      if (session.canSendStanza && this.queue.size === 0) {
+        this.write(session, item)
+        return
+      }
     }
     if (!this.queue.offer(item)) {
       this.options.onBounce(item, 'resource-constraint', `queue to ${this.options.remote} is full`)
@@ -180,11 +184,18 @@ export class OutboundLink {
     if (session.sm?.enabled) session.once('acked', () => this.recovered(session))
     else this.failures = 0
     this.options.onEstablished(session, target)
+    // XEP-0198 flow control: what waits for the window goes out as acks come back.
+    session.on('acked', () => {
+      if (this.session === session && this.state === 'established') this.flush(session)
+    })
     this.flush(session)
   }
 
+  /** Writes what waits, oldest first, as far as the XEP-0198 window allows; the rest keeps waiting. */
   private flush(session: S2SSession): void {
-    for (const item of this.queue.drain()) this.write(session, item)
+    while (this.queue.size > 0 && session.phase === 'established' && session.canSendStanza) {
+      this.write(session, this.queue.shift()!)
+    }
   }
 
   private recovered(session: S2SSession): void {

@@ -73,6 +73,13 @@ export class StanzaQueue {
     return items.slice(index)
   }
 
+  /** Removes and returns the oldest stanza, if any. */
+  shift(): PendingStanza | undefined {
+    const entry = this.entries.shift()
+    if (entry) this.byteCount -= entry.bytes
+    return entry?.item
+  }
+
   /** Removes and returns everything, oldest first. */
   drain(): PendingStanza[] {
     const items = this.entries.map((entry) => entry.item)

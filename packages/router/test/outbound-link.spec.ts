@@ -19,6 +19,7 @@ function fakeStream(): S2SSession & { written: string[] } {
   const stream = Object.assign(new EventEmitter(), {
     phase: 'established',
     bidi: true,
+    canSendStanza: true,
     unacknowledged: [],
     written: [] as string[],
     sendStanza(stanza: Element) {

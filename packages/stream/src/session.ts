@@ -220,6 +220,14 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Whether a stanza written now stays within the XEP-0198 window (always, without stream
+   * management). When false, wait for `acked`: past the window the stream fails.
+   */
+  get canSendStanza(): boolean {
+    return !this.sm?.windowFull
+  }
+
+  /**
    * Stanzas this stream cannot vouch for: written and not acknowledged (XEP-0198), or
    * still waiting for our header after a restart (never on the wire if the stream dies).
    */

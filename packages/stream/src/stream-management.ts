@@ -110,8 +110,9 @@ export class StreamManagement {
 
   /**
    * Called for each stanza written, with its serialized size; false when it is not
-   * counted (stream management not on yet). Past the limits the stream fails: a peer
-   * that reads and never acknowledges would otherwise make us hold every stanza.
+   * counted (stream management not on yet). Writers keep within the window
+   * (`windowFull`); a stanza written past it fails the stream, so that whatever the
+   * writer, a peer that reads and never acknowledges cannot make us hold every stanza.
    */
   sent(stanza: Element, size: number): boolean {
     if (!this.countingSent) return false
@@ -119,7 +120,10 @@ export class StreamManagement {
     this.unackedSizes.push(size)
     this.unackedBytes += size
     const { maxUnackedStanzas, maxUnackedBytes } = this.limits
-    if (this.unacked.length > maxUnackedStanzas || this.unackedBytes > maxUnackedBytes) {
+    // Written although the window was already full: the writer ignored `windowFull`.
+    const wasFull =
+      this.unacked.length - 1 >= maxUnackedStanzas || this.unackedBytes - size >= maxUnackedBytes
+    if (wasFull) {
       this.onFailure(
         new StreamError(
           'resource-constraint',
@@ -151,6 +155,19 @@ export class StreamManagement {
   /** Characters of the stanzas held for a resend. */
   get unacknowledgedBytes(): number {
     return this.unackedBytes
+  }
+
+  /**
+   * The window is full: as many stanzas are unacknowledged as the limits allow. A writer
+   * waits for the next ack (the `acked` event) before it writes more; one that writes anyway
+   * fails the stream.
+   */
+  get windowFull(): boolean {
+    return (
+      this.countingSent &&
+      (this.unacked.length >= this.limits.maxUnackedStanzas ||
+        this.unackedBytes >= this.limits.maxUnackedBytes)
+    )
   }
 
   stop(): void {

@@ -82,11 +82,12 @@ describe('XEP-0198 stream management on s2s', () => {
     expect(sm.onElement(new Element('r'))?.attrs.h).toBe('0')
   })
 
-  it('fails the stream with resource-constraint past the unacknowledged count or size', () => {
+  it('a window: full at the count or size limit, and a stanza written past it fails the stream', () => {
     const byCount = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 3, maxUnackedBytes: 10_000 })
     byCount.sm.enable()
     for (let i = 0; i < 3; i++) byCount.sm.sent(message(i), 10)
     expect(byCount.failures).toEqual([])
+    expect(byCount.sm.windowFull).toBe(true)
     byCount.sm.sent(message(3), 10)
     expect(byCount.failures).toEqual(['resource-constraint'])
     byCount.sm.stop()
@@ -94,8 +95,12 @@ describe('XEP-0198 stream management on s2s', () => {
     const bySize = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 1000, maxUnackedBytes: 250 })
     bySize.sm.enable()
     bySize.sm.sent(message(0), 200)
-    expect(bySize.failures).toEqual([])
+    expect(bySize.sm.windowFull).toBe(false)
+    // One stanza may cross the byte limit; it fills the window.
     bySize.sm.sent(message(1), 100)
+    expect(bySize.failures).toEqual([])
+    expect(bySize.sm.windowFull).toBe(true)
+    bySize.sm.sent(message(2), 10)
     expect(bySize.failures).toEqual(['resource-constraint'])
     bySize.sm.stop()
   })
