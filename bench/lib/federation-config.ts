@@ -43,6 +43,9 @@ export async function federationConfig(
     tls: { cert: main.cert, key: main.key, ca: [pki.caFile], systemCa: false, certificates },
     // One secret for every bench federation, as a deployment has (and no warning per start).
     dialback: { secret: 'the-bench-deployment-shares-one-dialback-secret' },
+    // The load keeps up to 20,000 stanzas in flight per link; past the XEP-0198 window they wait
+    // in the link's queue, so it is sized like a deployment built for bursts would size it.
+    queue: { maxStanzas: 100_000, maxBytes: 256 * 1024 * 1024 },
     routes,
     policy: {
       limits: {

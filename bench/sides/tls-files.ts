@@ -25,5 +25,13 @@ export function streamContextFor(domain: string, files: TlsFiles): StreamContext
     }),
     // The bench measures a link, not keepalive.
     timeouts: { keepaliveMs: 0 },
+    // The stream-level sender writes its whole window at once, with no link to queue behind
+    // the XEP-0198 window or the socket: the stream layer is measured without those limits.
+    limits: {
+      maxUnackedStanzas: Number.MAX_SAFE_INTEGER,
+      maxUnackedBytes: Number.MAX_SAFE_INTEGER,
+      maxBufferedBytes: Number.MAX_SAFE_INTEGER,
+      maxBufferedBytesTotal: Number.MAX_SAFE_INTEGER,
+    },
   })
 }

@@ -43,7 +43,7 @@ describe('parseConfig with a minimal configuration', () => {
         bidi: true,
         maxBufferedBytes: 1048576,
         maxBufferedBytesTotal: 67108864,
-        maxUnackedStanzas: 1000,
+        maxUnackedStanzas: 10000,
         maxUnackedBytes: 2097152,
         ackTimeoutMs: 30000,
         maxDomainsPerCertificate: 64,

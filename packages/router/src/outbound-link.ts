@@ -184,10 +184,13 @@ export class OutboundLink {
     if (session.sm?.enabled) session.once('acked', () => this.recovered(session))
     else this.failures = 0
     this.options.onEstablished(session, target)
-    // XEP-0198 flow control: what waits for the window goes out as acks come back.
-    session.on('acked', () => {
-      if (this.session === session && this.state === 'established') this.flush(session)
-    })
+    // Flow control: what waits for the XEP-0198 window or for the socket goes out as acks
+    // come back and the socket drains.
+    const resume = () => {
+      if (this.session === session && this.state === 'established' && this.queue.size > 0) this.flush(session)
+    }
+    session.on('acked', resume)
+    session.on('writable', resume)
     this.flush(session)
   }
 

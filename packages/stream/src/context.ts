@@ -22,7 +22,7 @@ export interface StreamLimits {
    * Default 64 MiB.
    */
   readonly maxBufferedBytesTotal: number
-  /** XEP-0198: stanzas written and not yet acknowledged, per stream. Default 1000. */
+  /** XEP-0198 window: stanzas written and not yet acknowledged, per stream. Default 10,000 (the byte limit usually binds first). */
   readonly maxUnackedStanzas: number
   /** XEP-0198: characters of those stanzas, per stream. Default 2 Mi. */
   readonly maxUnackedBytes: number
@@ -87,7 +87,7 @@ export const DEFAULT_LIMITS: StreamLimits = {
   maxDepth: 64,
   maxBufferedBytes: 1024 * 1024,
   maxBufferedBytesTotal: 64 * 1024 * 1024,
-  maxUnackedStanzas: 1000,
+  maxUnackedStanzas: 10_000,
   maxUnackedBytes: 2 * 1024 * 1024,
 }
 export const DEFAULT_TIMEOUTS: StreamTimeouts = {

@@ -57,6 +57,8 @@ export interface SessionEvents {
   stanza: (stanza: Element) => void
   /** XEP-0198: the peer acknowledged these stanzas. */
   acked: (stanzas: Element[]) => void
+  /** What was written reached the socket, or the socket drained: `canSendStanza` may be true again. */
+  writable: () => void
   /** The stream is gone; emitted exactly once. */
   closed: (info: CloseInfo) => void
 }
@@ -220,11 +222,13 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Whether a stanza written now stays within the XEP-0198 window (always, without stream
-   * management). When false, wait for `acked`: past the window the stream fails.
+   * Whether a stanza written now stays within the XEP-0198 window and within half the output
+   * a stream may hold unread. When false, wait for `acked` or `writable`: a writer that goes
+   * on regardless fails the stream (past the window, or past `maxBufferedBytes`).
    */
   get canSendStanza(): boolean {
-    return !this.sm?.windowFull
+    if (this.sm?.windowFull) return false
+    return this.backlog + this.pendingWrites.length < this.context.limits.maxBufferedBytes / 2
   }
 
   /**
@@ -675,6 +679,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (data === '') return
     this.pendingWrites = ''
     if (!this.closingTagSent && this.socket.writable) this.writeNow(data)
+    if (this.currentPhase === 'established' && !this.readingPaused) this.emit('writable')
   }
 
   private writeNow(data: string): void {
@@ -717,6 +722,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.readingPaused = false
     this.checkBacklog()
     if (this.phase !== 'closed') this.socket.resume()
+    if (this.currentPhase === 'established') this.emit('writable')
   }
 
   private startKeepalive(): void {

@@ -28,12 +28,12 @@ export const streamsSchema = z.strictObject({
     description:
       'unread output of all streams together; past it, streams holding more than 64 KiB each are closed with resource-constraint',
   }),
-  maxUnackedStanzas: positiveInt.default(1000).meta({
+  maxUnackedStanzas: positiveInt.default(10000).meta({
     description:
-      'XEP-0198: stanzas a peer may leave unacknowledged on one stream before it is closed with resource-constraint',
+      'XEP-0198 window: stanzas written to one stream and not yet acknowledged; further stanzas wait in the queue for acks',
   }),
   maxUnackedBytes: positiveInt.default(2097152).meta({
-    description: 'XEP-0198: characters of those stanzas, per stream',
+    description: 'XEP-0198 window: characters of those stanzas, per stream (usually the bound that binds)',
   }),
   ackTimeoutMs: milliseconds.default(30000).meta({
     description: 'XEP-0198: a stream whose peer leaves an ack request unanswered this long is closed',
