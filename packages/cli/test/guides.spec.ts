@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import * as config from '@xmpp-federation/config'
 import * as router from '@xmpp-federation/router'
 import { runReadmeSnippet } from '@xmpp-federation/testing'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -26,8 +25,8 @@ import { runCli } from './cli-harness.js'
  *   is a ```text block after a line `It prints:`, that is what the snippet logs, one line a call.
  */
 
-const GUIDES = ['sip-to-xmpp-migration.md']
-const MODULES = { '@xmpp-federation/router': router, '@xmpp-federation/config': config }
+const GUIDES = ['sip-to-xmpp-migration.md', 'email-for-federation.md']
+const MODULES = { '@xmpp-federation/router': router }
 
 interface Block {
   lang: string
