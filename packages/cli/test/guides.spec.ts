@@ -25,7 +25,7 @@ import { runCli } from './cli-harness.js'
  *   is a ```text block after a line `It prints:`, that is what the snippet logs, one line a call.
  */
 
-const GUIDES = ['sip-to-xmpp-migration.md', 'email-for-federation.md']
+const GUIDES = ['sip-to-xmpp-migration.md', 'email-for-federation.md', 'multi-cluster.md']
 const MODULES = { '@xmpp-federation/router': router }
 
 interface Block {
