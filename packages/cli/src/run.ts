@@ -3,6 +3,7 @@ import { checkConfigCommand } from './commands/check-config.js'
 import { diffCommand } from './commands/diff.js'
 import { doctorCommand } from './commands/doctor.js'
 import { InputError } from './commands/input-error.js'
+import { migrationPlanCommand } from './commands/migration-plan.js'
 import { statusCommand } from './commands/status.js'
 import type { CliIo } from './io.js'
 import { jsonError } from './render/json.js'
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   'check-config': checkConfigCommand,
   diff: diffCommand,
   doctor: doctorCommand,
+  'migration-plan': migrationPlanCommand,
   status: statusCommand,
 }
 

@@ -42,6 +42,14 @@ Tells why federation with DOMAIN fails, step by step: our policy, DNS (SRV _xmpp
 and _xmpp-server, then A/AAAA), TCP per target, STARTTLS and direct TLS, the certificate
 (chain, name, expiry, key usage), the features offered, then a real authentication
 (SASL EXTERNAL, then dialback) when --config gives a local domain and certificate.`,
+  'migration-plan': `xmpp-federation migration-plan DOMAIN --config FILE [--json]
+
+Lists, in order, the steps to move federation with DOMAIN from SIP to XMPP, from the
+policy of the configuration FILE: first remove DOMAIN from policy.sipFederatedDomains
+(and from the SIP side), then enable XMPP federation with it (policy.allow or
+policy.deny, depending on policy.mode), then check it with doctor. Exit code 0 when
+DOMAIN already federates over XMPP only, 1 while a step remains. Certificates and keys
+the file names need not exist yet.`,
   status: `xmpp-federation status [URL | --config FILE] [--token TOKEN] [--metrics] [--expiry-days N]
                               [--timeout MS] [--strict] [--json]
 
@@ -62,6 +70,7 @@ Usage:
   xmpp-federation check-config FILE       validate a configuration file and the files it names
   xmpp-federation diff FILE...            compare node configurations across clusters
   xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
+  xmpp-federation migration-plan DOMAIN   steps to move DOMAIN from SIP to XMPP federation
   xmpp-federation status URL              live status of a running federation host
   xmpp-federation certs DOMAIN...         a development CA and certificates (--out DIR)
   xmpp-federation help COMMAND            details of one command
