@@ -2,7 +2,9 @@ import { resolve } from 'node:path'
 
 /** Everything a command touches outside itself, so tests run commands in-process. */
 export interface CliIo {
+  /** Writes command output (a report, or the `--json` document) as it is. */
   stdout(text: string): void
+  /** Writes errors and usage as they are. */
   stderr(text: string): void
   /** Relative file arguments are resolved against this directory. */
   cwd: string
@@ -12,6 +14,7 @@ export interface CliIo {
   width: number
 }
 
+/** The real process: its stdout and stderr, working directory and colour setting. */
 export function processIo(): CliIo {
   const tty = process.stdout.isTTY === true
   return {

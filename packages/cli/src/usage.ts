@@ -3,6 +3,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** The command line's exit codes, the same for every command. */
 export const EXIT = {
   /** Everything checked is fine. */
   ok: 0,

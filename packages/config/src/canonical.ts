@@ -30,6 +30,10 @@ export const SET_SETTINGS = [
   'emailForFederation.emailDomains',
 ] as const
 
+/**
+ * The federation settings of one node in canonical form (node-local settings left out, set-like lists
+ * sorted), ready to fingerprint or compare.
+ */
 export type CanonicalSettings = Record<string, unknown>
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')

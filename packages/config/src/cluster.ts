@@ -5,12 +5,14 @@ import { differingPaths, type FlatSettings, flattenSettings, valueKey } from './
 // The Diagnostics Troubleshooter's check: federation enabled on at least one node per cluster,
 // and the federation configuration identical on every node of every cluster.
 
+/** One node's configuration, as given to compareClusters. */
 export interface ClusterNode {
   config: FederationConfig
   /** Name used in the report; defaults to `config.node`, then to the node's index. */
   label?: string
 }
 
+/** One cluster in a comparison: its nodes and which of them have federation enabled. */
 export interface ClusterSummary {
   name: string
   nodes: string[]
@@ -19,14 +21,17 @@ export interface ClusterSummary {
   fingerprint: string | null
 }
 
+/** What can be wrong across a cluster: no node federates, or nodes disagree on settings that must match. */
 export type ClusterProblemCode = 'NO_FEDERATION_NODE' | 'CLUSTER_CONFIG_DIFFERS' | 'NODE_CONFIG_DIFFERS'
 
+/** One problem found by compareClusters, with the cluster it concerns. */
 export interface ClusterProblem {
   code: ClusterProblemCode
   cluster?: string
   message: string
 }
 
+/** One federation setting whose value differs between nodes of a cluster. */
 export interface SettingDifference {
   /** Dotted setting path, e.g. `policy.deny` or `policy.domains.a.test.tls`. */
   path: string
@@ -34,6 +39,7 @@ export interface SettingDifference {
   values: { cluster: string; nodes: string[]; value: unknown }[]
 }
 
+/** The result of compareClusters: whether the nodes agree, and where they do not. */
 export interface ClusterComparison {
   /** True when every node of every cluster has the same federation settings. */
   identical: boolean
@@ -54,6 +60,10 @@ type ComparedNode = {
   flat: FlatSettings
 }
 
+/**
+ * Compares the federation settings of several nodes, cluster by cluster (the `cluster` tag): every node of a
+ * cluster must federate alike.
+ */
 export function compareClusters(nodes: readonly ClusterNode[]): ClusterComparison {
   const compared: ComparedNode[] = nodes.map(({ config, label }, index) => ({
     name: label ?? config.node ?? `nodes[${index}]`,

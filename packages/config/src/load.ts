@@ -9,6 +9,7 @@ import { type FederationConfig, federationConfigSchema } from './schema.js'
 import { parseConfigText, type SourceFormat } from './source-text.js'
 import { type TracedIssue, toConfigIssues } from './zod-issues.js'
 
+/** How parseConfig reads an object: where it came from, for messages, and where relative paths start. */
 export interface ParseConfigOptions {
   /** Where the input came from (a file name, 'environment', ...), named in error messages. */
   source?: string
@@ -16,6 +17,7 @@ export interface ParseConfigOptions {
   baseDir?: string
 }
 
+/** What safeParseConfig returns instead of throwing: the configuration, or every issue found. */
 export type SafeParseConfigResult =
   | { ok: true; config: FederationConfig }
   | { ok: false; issues: ConfigIssue[] }
@@ -44,6 +46,7 @@ export function parseConfig(input: unknown, options: ParseConfigOptions = {}): F
   return result.config
 }
 
+/** Options of loadConfigFile: whether to check the files the configuration names. */
 export interface LoadConfigFileOptions {
   /** Check that the files the configuration names (certificates, keys, CAs) are readable. Default true. */
   checkFiles?: boolean

@@ -54,12 +54,21 @@ export type FederationConfig = z.output<typeof federationConfigSchema>
 /** What a configuration file or object may contain: defaulted keys are optional. */
 export type FederationConfigInput = z.input<typeof federationConfigSchema>
 
+/** How TLS is required towards peers: `required`, `opportunistic` or `none`. */
 export type TlsMode = FederationConfig['security']['tls']
+/** The `security` section: TLS, certificate checks and authentication methods. */
 export type SecuritySettings = FederationConfig['security']
+/** The `policy` section: who may federate, per-domain overrides, peer rules and limits. */
 export type PolicySettings = FederationConfig['policy']
+/** The override for one remote domain (pattern) under `policy.domains`. */
 export type DomainPolicy = PolicySettings['domains'][string]
+/** The resource limits of `policy.limits`, applied per remote domain. */
 export type Limits = PolicySettings['limits']
+/** One entry of `policy.peerRules`: a peer software product (and version) to allow or refuse. */
 export type PeerRule = PolicySettings['peerRules'][number]
+/** The `emailForFederation` section: show our users to peers by email address instead of JID. */
 export type EmailForFederationSettings = FederationConfig['emailForFederation']
+/** One entry of `listen`: an address and port to accept s2s connections on. */
 export type Listener = FederationConfig['listen'][number]
+/** One static route target for a remote domain, used instead of DNS. */
 export type RouteTarget = FederationConfig['routes'][string][number]

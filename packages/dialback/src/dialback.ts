@@ -18,6 +18,7 @@ import { type DialbackPolicy, tlsPolicy } from './policy.js'
 import { receiveResult } from './receiving.js'
 import { RANDOM_SECRET_WARNING, resolveSecret } from './secret.js'
 
+/** Server Dialback's settings: the shared secret, the timeout, who may use it, bounds on verifications. */
 export interface DialbackOptions {
   /**
    * The secret keys are made from (XEP-0185). Give every node of a deployment
@@ -45,7 +46,9 @@ export interface DialbackOptions {
   logger?: Logger
 }
 
+/** The mechanism name dialback reports, e.g. in `authenticated` events and status. */
 export const DIALBACK = 'dialback'
+/** How long one dialback exchange may take by default before it counts as failed. */
 export const DEFAULT_TIMEOUT_MS = 15_000
 
 /** Server Dialback as a stream auth mechanism, plus piggybacking on established streams. */

@@ -2,7 +2,12 @@ import { NS, normalizeDomain, type PeerHeader, type StanzaErrorCondition } from 
 import { Element } from 'ltx'
 import { errorTypeFor } from './errors.js'
 
+/**
+ * The two dialback elements: `db:result` (the claim) and `db:verify` (the check with the authoritative
+ * server).
+ */
 export type DialbackKind = 'result' | 'verify'
+/** The `type` of a dialback answer. */
 export type DialbackVerdict = 'valid' | 'invalid' | 'error'
 
 /** A `<db:result/>` or `<db:verify/>` as received (XEP-0220 §2.1, §2.2). */
@@ -78,6 +83,7 @@ export function dialbackFeature(): Element {
   return new Element('dialback', { xmlns: NS.dialbackFeature }).c('errors').root()
 }
 
+/** What the peer said about dialback, from its features and stream header. */
 export interface DialbackSupport {
   /** The peer speaks dialback: the feature (§2.4.2) or the namespace on its stream header (§2.4.1). */
   readonly dialback: boolean
@@ -85,6 +91,7 @@ export interface DialbackSupport {
   readonly errors: boolean
 }
 
+/** Reads DialbackSupport from the peer's features (when it sent any) and its stream header. */
 export function dialbackSupport(
   features: Element | undefined,
   header: PeerHeader | undefined,

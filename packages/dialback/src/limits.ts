@@ -19,6 +19,10 @@ export interface VerificationLimits {
   readonly pairsPerStream?: number
 }
 
+/**
+ * The verification bounds used when a host sets none: enough for real peers, small enough that a flood of
+ * claims cannot open unbounded verification streams.
+ */
 export const DEFAULT_VERIFICATION_LIMITS: Readonly<Required<VerificationLimits>> = {
   perStream: 8,
   perAddress: 32,
@@ -28,7 +32,11 @@ export const DEFAULT_VERIFICATION_LIMITS: Readonly<Required<VerificationLimits>>
 
 /** A verification may start (release the slot once its work is over), or which bound refuses it. */
 export type Admission =
-  | { readonly admitted: true; readonly release: () => void }
+  | {
+      readonly admitted: true
+      /** Frees the slot; call it once, when the verification is over. */
+      readonly release: () => void
+    }
   | {
       readonly admitted: false
       /** `resource-constraint` (try again later) for a full slot, `policy-violation` past the per-stream pair budget. */

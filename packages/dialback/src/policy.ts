@@ -8,6 +8,10 @@ export interface DialbackDecision {
   readonly condition?: 'policy-violation' | 'not-authorized' | 'forbidden'
 }
 
+/**
+ * Decides, per claim, whether dialback may authenticate `remoteDomain` on this stream; the default,
+ * tlsPolicy, follows the security the host requires of that domain.
+ */
 export type DialbackPolicy = (remoteDomain: string, session: AuthStream) => DialbackDecision
 
 /**

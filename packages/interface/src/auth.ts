@@ -26,7 +26,12 @@ export interface TlsFacts {
   /** e.g. `TLSv1.3`; null when unknown. */
   readonly protocol: string | null
   /** The peer's certificate, when it sent one: whether it may authenticate `domain` (RFC 9525). */
-  readonly peerCertificate: { validFor(domain: string): boolean } | undefined
+  readonly peerCertificate:
+    | {
+        /** Whether the certificate may authenticate `domain` (RFC 9525). */
+        validFor(domain: string): boolean
+      }
+    | undefined
 }
 
 /** The peer's latest stream header. */
@@ -49,9 +54,13 @@ export interface AuthenticatedPair {
 
 /** Structured log sink (pino's calling convention: fields, then message). */
 export interface AuthLogger {
+  /** Detail for tracing a negotiation; usually off. */
   debug(fields: Record<string, unknown>, message: string): void
+  /** A normal event worth keeping, such as a pair authenticated. */
   info(fields: Record<string, unknown>, message: string): void
+  /** Something a peer or the configuration got wrong; the stream carries on or closes cleanly. */
   warn(fields: Record<string, unknown>, message: string): void
+  /** A failure of our own that needs an operator. */
   error(fields: Record<string, unknown>, message: string): void
 }
 
@@ -67,6 +76,7 @@ export interface AuthStreamBase {
   readonly remoteAddress: string | undefined
   /** The current stream id (ours inbound, the peer's outbound). */
   readonly streamId: string
+  /** What the peer wrote in its stream header; undefined until it arrives. */
   readonly peerHeader: PeerHeaderFacts | undefined
   /** What TLS established; undefined in clear. */
   readonly tls: TlsFacts | undefined
@@ -76,8 +86,14 @@ export interface AuthStreamBase {
   security(remoteDomain: string | undefined): SecurityRequirements
   /** The stream's negotiation deadline, a bound for any exchange a mechanism runs. */
   readonly negotiationMs: number
+  /** Where a mechanism logs, already bound to this stream's fields. */
   readonly logger: AuthLogger
+  /** The (local, remote) pairs authorised so far on this stream. */
   readonly authenticatedPairs: readonly AuthenticatedPair[]
+  /**
+   * Whether stanzas between `local` and `remote` are already authorised on this stream, so a mechanism can
+   * skip a pair it need not prove again.
+   */
   isAuthenticated(local: string, remote: string): boolean
   /** Writes one element (throws once the stream is closing). */
   send(element: Element): void
@@ -109,8 +125,13 @@ export interface OutboundAuthStream extends AuthStreamBase {
   restartStream(): Promise<Element>
 }
 
+/** Either side of a stream, as a mechanism sees it; `direction` tells which. */
 export type AuthStream = InboundAuthStream | OutboundAuthStream
 
+/**
+ * What an outbound mechanism reports: authenticated, not usable here, or refused by the peer. Only
+ * `authenticated` ends the search; the others let the next mechanism try.
+ */
 export type AuthOutcome =
   | { readonly status: 'authenticated' }
   /** The mechanism is not usable here (not offered, no certificate...); the next one is tried. */
@@ -128,8 +149,11 @@ export interface VerificationStream {
   readonly streamId: string
   readonly localDomain: string
   readonly remoteDomain: string | undefined
+  /** Writes one element, such as the `db:verify` request. */
   send(element: Element): void
+  /** The next top-level element `match` accepts, such as the peer's `db:verify` answer; rejects on timeout or close. */
   nextElement(match: (element: Element) => boolean, timeoutMs: number): Promise<Element>
+  /** Closes the stream once the exchange is over; it carries no stanzas. */
   close(): Promise<unknown>
   /** Settles once the stream is gone (the connection's resources with it). */
   readonly closed: Promise<unknown>

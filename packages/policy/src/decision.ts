@@ -24,14 +24,17 @@ export type RefusalCode =
   | 'EMAIL_DOMAIN_NOT_SERVED'
   | 'DIRECTORY_ERROR'
 
+/** Every code a Decision can carry: `ALLOWED` or one of the refusal codes. */
 export type DecisionCode = 'ALLOWED' | RefusalCode
 
+/** A decision that lets the stream or stanza through. */
 export interface Allowed {
   readonly allowed: true
   readonly code: 'ALLOWED'
   readonly reason: string
 }
 
+/** A decision that stops the stream or stanza, with the stanza error to bounce it with. */
 export interface Refused {
   readonly allowed: false
   readonly code: RefusalCode
@@ -41,6 +44,7 @@ export interface Refused {
   readonly errorType: StanzaErrorType
 }
 
+/** What every policy check returns; branch on `allowed`, count on `code`, show `reason`. */
 export type Decision = Allowed | Refused
 
 /**
@@ -66,10 +70,15 @@ const BOUNCE: Readonly<Record<RefusalCode, readonly [StanzaErrorCondition, Stanz
   DIRECTORY_ERROR: ['internal-server-error', 'wait'],
 }
 
+/** An allowed Decision with a reason for the log. */
 export function allow(reason: string): Allowed {
   return { allowed: true, code: 'ALLOWED', reason }
 }
 
+/**
+ * A refused Decision; the code fixes the stanza error condition and type, so a refusal always bounces the
+ * same way.
+ */
 export function refuse(code: RefusalCode, reason: string): Refused {
   const [condition, errorType] = BOUNCE[code]
   return { allowed: false, code, reason, condition, errorType }

@@ -13,6 +13,7 @@ export type DomainPattern =
   | { readonly kind: 'exact'; readonly domain: string }
   | { readonly kind: 'wildcard'; readonly suffix: string }
 
+/** Reads one domain list entry; undefined when it is malformed. */
 export function parseDomainPattern(entry: string): DomainPattern | undefined {
   if (typeof entry !== 'string') return undefined
   if (entry.startsWith('*.')) {
@@ -42,6 +43,7 @@ export function specificity(pattern: DomainPattern): number {
   return pattern.kind === 'exact' ? Number.POSITIVE_INFINITY : pattern.suffix.split('.').length
 }
 
+/** One pattern that matched a domain, with what was stored under it. */
 export interface DomainMatch<T> {
   readonly pattern: DomainPattern
   /** Every value stored under this pattern, in insertion order. */
@@ -57,6 +59,10 @@ export interface DomainTable<T> {
   readonly size: number
 }
 
+/**
+ * Builds a DomainTable from (pattern, value) entries; malformed patterns are kept aside in `malformed`, not
+ * thrown.
+ */
 export function createDomainTable<T>(entries: Iterable<readonly [string, T]>): DomainTable<T> {
   const exact = new Map<string, T[]>()
   const wildcard = new Map<string, T[]>()
@@ -103,6 +109,7 @@ export interface DomainList {
   readonly malformed: readonly string[]
 }
 
+/** Builds a DomainList from configuration entries such as `example.com` and `*.example.com`. */
 export function createDomainList(entries: readonly string[]): DomainList {
   const table = createDomainTable(entries.map((entry) => [entry, entry] as const))
   return {

@@ -9,7 +9,11 @@ export interface DomainSettings {
   readonly webex: boolean
 }
 
+/**
+ * Answers what applies to one remote domain: the global settings with the most specific override merged in.
+ */
 export interface DomainSettingsResolver {
+  /** The settings for `remote`; a fresh object each call, safe to keep. */
   resolve(remote: string): DomainSettings
 }
 

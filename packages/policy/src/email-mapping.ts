@@ -28,6 +28,10 @@ export interface EmailDirectory {
   jidForEmail(email: string): string | undefined | Promise<string | undefined>
 }
 
+/**
+ * What the address mapper needs: the host's directory, what to do with users who have no email, and the
+ * domains involved.
+ */
 export interface AddressMapperOptions {
   directory: EmailDirectory
   /** Users without a usable email: keep their JID, or refuse the stanza (NO_EMAIL_MAPPING). */
@@ -47,11 +51,16 @@ export interface AddressMapperOptions {
   now?: () => number
 }
 
+/** One address changed by the mapper, for logs and tests. */
 export interface AddressRewrite {
   readonly from: string
   readonly to: string
 }
 
+/**
+ * The mapper's answer for one stanza: the rewritten stanza, or a refusal (no email for a user, a domain we
+ * do not serve, a directory failure).
+ */
 export type AddressMappingResult =
   | {
       readonly decision: Allowed
@@ -68,11 +77,16 @@ export type AddressMappingResult =
       readonly kept?: undefined
     }
 
+/**
+ * Rewrites our users' addresses between their JIDs and their email addresses, both ways, for
+ * email-for-federation.
+ */
 export interface AddressMapper {
   /** Before sending: our users' JIDs become their email addresses. */
   outbound(stanza: Element): Promise<AddressMappingResult>
   /** After receiving: email addresses of our users become their JIDs again. */
   inbound(stanza: Element): Promise<AddressMappingResult>
+  /** Forgets every cached directory answer, e.g. after the directory changed. */
   clearCache(): void
 }
 
@@ -81,6 +95,7 @@ type Outcome =
   | { kind: 'keep'; reason: string }
   | { kind: 'refuse'; decision: Refused }
 
+/** Creates the mapper; directory answers are cached per address until clearCache(). */
 export function createAddressMapper(options: AddressMapperOptions): AddressMapper {
   const { directory, unmapped } = options
   const localDomains = normalizedSet(options.localDomains, 'localDomains')

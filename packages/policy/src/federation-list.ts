@@ -13,9 +13,11 @@ import type { PolicyInput } from './types.js'
  * entry is never silently ignored, whatever the mode.
  */
 export interface FederationList {
+  /** Whether `remote` may federate with us at all under the mode and lists. */
   check(remote: string): Decision
 }
 
+/** Builds the FederationList for the policy's mode and allow/deny entries. */
 export function createFederationList(
   policy: Pick<PolicyInput['policy'], 'mode' | 'allow' | 'deny'>,
 ): FederationList {

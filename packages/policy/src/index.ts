@@ -64,6 +64,7 @@ export {
   type PeerSoftware,
   type PeerSoftwareCache,
   parsePeerSoftware,
+  type SoftwarePolicy,
 } from './peer-software.js'
 export {
   createDomainPolicy,

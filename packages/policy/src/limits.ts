@@ -25,17 +25,25 @@ export function checkStreamCount(domain: string, openStreams: number, limits: Do
   return allow(`${domain} has ${openStreams} of ${limits.maxStreams} streams open`)
 }
 
+/** Stanza rate limits per remote domain, with a bounded number of buckets. */
 export interface DomainRateLimiter {
+  /**
+   * Takes `stanzas` tokens (default 1) from the domain's bucket at time `now` (ms); refused with
+   * RATE_LIMITED when too few are left.
+   */
   check(domain: string, now: number, stanzas?: number): Decision
   /** Drops the domain's bucket, e.g. when its last stream closes. */
   forget(domain: string): void
   readonly size: number
 }
 
-/** One token bucket per (normalized) remote domain, created on first use. */
 /** Buckets kept before full ones (indistinguishable from new) are dropped. */
 export const MAX_RATE_BUCKETS = 4096
 
+/**
+ * One token bucket per (normalized) remote domain, created on first use; `limitsFor` gives each
+ * domain's rate and burst, read when its bucket is created.
+ */
 export function createDomainRateLimiter(
   limitsFor: (domain: string) => DomainLimits,
   maxBuckets = MAX_RATE_BUCKETS,

@@ -11,9 +11,11 @@ export interface PeerSoftware {
   os?: string
 }
 
+/** The XEP-0092 namespace, to build the version query and recognise its result. */
 export const NS_VERSION = 'jabber:iq:version'
 
-type SoftwarePolicy = Pick<PolicyInput['policy'], 'peerRules' | 'unknownSoftware'>
+/** The two policy settings that decide on a peer's software: its rules, and what unknown software gets. */
+export type SoftwarePolicy = Pick<PolicyInput['policy'], 'peerRules' | 'unknownSoftware'>
 
 /**
  * Peer product/version rules (e.g. no Cisco Unified Presence 7.x). Rules are tried in

@@ -22,6 +22,7 @@ export type PolicyCheck =
   | 'outbound-addresses'
   | 'inbound-addresses'
 
+/** One decision the DomainPolicy made, as reported to `onDecision` (for logs and metrics). */
 export interface DecisionEvent {
   readonly check: PolicyCheck
   /** The remote domain (normalized), or the input as given when it was malformed. */
@@ -29,6 +30,7 @@ export interface DecisionEvent {
   readonly decision: Decision
 }
 
+/** Hooks and dependencies of createDomainPolicy beyond the configuration itself. */
 export interface DomainPolicyOptions {
   /** Called synchronously for every decision, allowed or not. It must not throw. */
   onDecision?: (event: DecisionEvent) => void

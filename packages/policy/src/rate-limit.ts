@@ -11,6 +11,7 @@ export interface TokenBucket {
   available(now: number): number
 }
 
+/** A bucket's refill rate per second and its capacity (the burst allowed back to back). */
 export interface TokenBucketOptions {
   ratePerSecond: number
   burst: number
@@ -19,6 +20,7 @@ export interface TokenBucketOptions {
 /** Refills are fractional: without slack, 0.1 + 0.2 tokens would fall short of 0.3. */
 const ROUNDING_SLACK = 1e-9
 
+/** Creates a full token bucket; throws on a rate that is not positive and finite, or a burst below 1. */
 export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   const { ratePerSecond, burst } = options
   if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) {

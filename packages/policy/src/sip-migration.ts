@@ -26,11 +26,13 @@ export function sipRemovalFix(entry: string): string {
   return `remove ${entry} from sipFederatedDomains before enabling XMPP federation with it`
 }
 
+/** One step of moving a domain from SIP to XMPP federation, and whether it is done. */
 export interface MigrationStep {
   readonly done: boolean
   readonly text: string
 }
 
+/** Where one domain stands in its move from SIP to XMPP federation. */
 export interface MigrationPlan {
   readonly domain: string
   /** Enabling XMPP federation with the domain now would not leave it SIP-federated too. */
@@ -41,6 +43,10 @@ export interface MigrationPlan {
   readonly steps: readonly MigrationStep[]
 }
 
+/**
+ * Works out the migration plan for `domain` from the policy (and the SIP and federation lists, when the
+ * caller has them built already).
+ */
 export function migrationPlan(
   input: Pick<PolicyInput, 'policy'>,
   domain: string,

@@ -7,20 +7,25 @@
 export interface TtlCache<K, V> {
   /** `{ value }` while fresh, undefined when missing or expired. */
   get(key: K, now: number): { readonly value: V } | undefined
+  /** Stores `value`, fresh from `now`; the oldest entry goes when the cache is full. */
   set(key: K, value: V, now: number): void
+  /** Removes the entry; true when there was one. */
   delete(key: K): boolean
   /** Drops every expired entry; returns how many. */
   prune(now: number): number
+  /** Removes every entry. */
   clear(): void
   readonly size: number
 }
 
+/** How long entries stay fresh, and how many are kept. */
 export interface TtlCacheOptions {
   ttlMs: number
   /** Bound on memory: beyond it the oldest stored entry goes first. Default 10 000. */
   maxEntries?: number
 }
 
+/** Creates an empty TtlCache; throws on a negative `ttlMs`. */
 export function createTtlCache<K, V>(options: TtlCacheOptions): TtlCache<K, V> {
   const { ttlMs } = options
   const maxEntries = options.maxEntries ?? 10_000

@@ -6,6 +6,7 @@
 /** Cisco IM&P names these No TLS, SMART (opportunistic) and TLS required. */
 export type TlsMode = 'none' | 'opportunistic' | 'required'
 
+/** How a stream with a remote domain must be secured and authenticated. */
 export interface SecuritySettings {
   tls: TlsMode
   /** The peer's certificate must chain to a trust anchor and name the remote domain (RFC 9525). */
@@ -16,6 +17,7 @@ export interface SecuritySettings {
   dialback: boolean
 }
 
+/** Per-domain resource limits: stanza size, rate and streams. */
 export interface DomainLimits {
   /** Largest stanza accepted from the domain, in bytes of XML. */
   maxStanzaBytes: number
@@ -38,8 +40,13 @@ export interface DomainOverride {
   limits?: Partial<DomainLimits>
 }
 
+/**
+ * Who may federate: everyone (`open`), only listed domains (`allowlist`), everyone except listed ones
+ * (`denylist`).
+ */
 export type FederationMode = 'open' | 'allowlist' | 'denylist'
 
+/** A rule about peer server software, matched against its XEP-0092 answer. */
 export interface PeerRule {
   /** Case-insensitive substring of the peer's XEP-0092 `<name/>`. */
   product: string

@@ -2,9 +2,12 @@ import type { Element } from 'ltx'
 import { allow, type Decision, refuse } from './decision.js'
 import { parseAddress } from './domain-name.js'
 
+/** XEP-0045 namespace of mediated chat-room invitations. */
 export const NS_MUC_USER = 'http://jabber.org/protocol/muc#user'
+/** XEP-0249 namespace of direct chat-room invitations. */
 export const NS_CONFERENCE = 'jabber:x:conference'
 
+/** A chat-room invitation found in a message: how it was sent and to which room. */
 export interface ChatRoomInvite {
   /** XEP-0045 §7.8.2 mediated (through the room) or XEP-0249 direct. */
   readonly kind: 'mediated' | 'direct'

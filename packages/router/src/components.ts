@@ -4,9 +4,11 @@ import type { AuthMechanism, Logger, S2SSession } from '@xmpp-federation/stream'
 
 /** Time as the federation reads it; tests may pass their own. */
 export interface Clock {
+  /** Milliseconds since the epoch, as Date.now() gives them. */
   now(): number
 }
 
+/** The real clock; tests pass their own Clock to control time. */
 export const systemClock: Clock = { now: () => Date.now() }
 
 /**

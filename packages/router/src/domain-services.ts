@@ -7,6 +7,7 @@ export type IqHandler = (
   info: { readonly localDomain: string; readonly remoteDomain: string },
 ) => Element | Promise<Element>
 
+/** An IQ handler a host adds for one payload namespace, answered for every local domain. */
 export interface IqHandlerRegistration {
   /** The payload namespace it answers, e.g. `urn:xmpp:time`. */
   readonly namespace: string

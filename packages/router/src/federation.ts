@@ -47,6 +47,10 @@ import type { BounceEvent, InboundStanzaInfo, SessionEvent } from './types.js'
 import { noSuchUser, type UserDirectory } from './user-directory.js'
 import { xml } from './xml.js'
 
+/**
+ * What createFederation takes: the configuration, and what a host may supply or replace
+ * (authentication, policy, resolver, directories, logger, clock).
+ */
 export interface FederationOptions {
   /** The deployment's configuration, validated when the federation is built (errors name the field). */
   config: FederationConfigInput
@@ -79,10 +83,13 @@ export interface FederationOptions {
   connectionRate?: Omit<AddressThrottleOptions, 'logger'>
 }
 
+/** The events a Federation emits, with their listener signatures. */
 export interface FederationEvents {
   /** A stanza for a local address: from a remote domain, or an error bounced back to a local sender. */
   stanza: (stanza: Element, info: InboundStanzaInfo) => void
+  /** A stanza was not delivered; its sender got an error stanza unless RFC 6120/6121 forbid one. */
   bounce: (event: BounceEvent) => void
+  /** A stream with a remote domain became usable, closed or failed. */
   session: (event: SessionEvent) => void
   /** XEP-0198: stanzas a broken stream left unacknowledged are sent again (they may arrive twice). */
   resend: (event: { local: string; remote: string; count: number }) => void
@@ -267,6 +274,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     )
   }
 
+  /** The domains this federation serves, from the configuration. */
   get localDomains(): readonly string[] {
     return this.config.domains
   }
@@ -407,6 +415,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     return session
   }
 
+  /** A snapshot of every link and stream, for status pages, metrics and the diagnostics. */
   status(): FederationStatus {
     const domains: DomainStatus[] = []
     for (const link of this.links.values()) domains.push(outboundStatus(link))

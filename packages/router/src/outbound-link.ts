@@ -10,6 +10,10 @@ import { DeliveryError } from './errors.js'
 import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
 import type { ConnectionTarget } from './resolve/index.js'
 
+/**
+ * Where the outbound link to a remote domain stands: idle, connecting, authenticated and passing the
+ * admission checks (`admitting`), established, or waiting to retry (`backing-off`).
+ */
 export type LinkState = 'idle' | 'connecting' | 'admitting' | 'established' | 'backing-off'
 
 export interface LinkOptions {

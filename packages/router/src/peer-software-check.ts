@@ -10,6 +10,7 @@ import {
 import type { Element } from 'ltx'
 import { xml } from './xml.js'
 
+/** How the router asks a peer for its software version (XEP-0092) before trusting its stanzas. */
 export interface PeerSoftwareOptions {
   /** How long to wait for the XEP-0092 answer; no answer counts as unknown software. Default 5 s. */
   readonly timeoutMs: number

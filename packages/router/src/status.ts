@@ -34,6 +34,7 @@ export interface DomainStatus {
   readonly streamManagement?: boolean
 }
 
+/** What Federation.status() returns: the federation's state and one entry per link or inbound stream. */
 export interface FederationStatus {
   readonly state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped'
   readonly localDomains: readonly string[]

@@ -12,6 +12,7 @@ export interface BounceEvent {
   readonly returned: Element | undefined
 }
 
+/** A stream with a remote domain changed state; the `session` event carries it. */
 export interface SessionEvent {
   readonly direction: 'outbound' | 'inbound'
   readonly local: string
@@ -23,6 +24,7 @@ export interface SessionEvent {
   readonly error?: Error
 }
 
+/** Which domain pair a stanza arrived over, passed with the `stanza` event. */
 export interface InboundStanzaInfo {
   readonly localDomain: string
   readonly remoteDomain: string

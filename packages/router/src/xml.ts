@@ -1,6 +1,10 @@
 import { Element } from 'ltx'
 
-type Child = Element | string | number | undefined | null | false
+/**
+ * What {@link xml} accepts as a child: elements, and strings or numbers as text. `undefined`, `null`
+ * and `false` are skipped, so a child can be written conditionally (`cond && xml(...)`).
+ */
+export type XmlChild = Element | string | number | undefined | null | false
 
 /**
  * An element by shape, not class: `@xmpp/xml` and other libraries bundle their own copy of ltx,
@@ -21,7 +25,7 @@ function isElementShaped(value: unknown): value is Element {
 export function xml(
   name: string,
   attrs: Record<string, string | number | undefined> = {},
-  ...children: Child[]
+  ...children: XmlChild[]
 ): Element {
   const clean: Record<string, string> = {}
   for (const [key, value] of Object.entries(attrs)) if (value !== undefined) clean[key] = String(value)

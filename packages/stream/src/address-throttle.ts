@@ -27,6 +27,7 @@ export interface ThrottledAddress {
   readonly since: string
 }
 
+/** Per-address admission for new connections, shared by the listeners of one context. */
 export interface AddressThrottle {
   /** One more connection from `address`: true to take it, false when the address is over its rate. */
   admit(address: string): boolean
@@ -36,7 +37,12 @@ export interface AddressThrottle {
   readonly tracked: number
 }
 
+/**
+ * Sustained new connections per second one address may open by default: far above what a real server needs,
+ * far below a reconnect loop.
+ */
 export const DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS = 20
+/** How many addresses the throttle remembers by default before it forgets the least recently seen. */
 export const DEFAULT_MAX_THROTTLE_ADDRESSES = 10_000
 
 interface Bucket {
@@ -52,6 +58,7 @@ const SWEEP_MS = 1000
 // Bucket arithmetic runs on the monotonic clock: a wall clock set back would drain every bucket.
 const monotonicNow = () => performance.now()
 
+/** Creates the throttle described by `options`; `perSecond: Infinity` returns one that admits everything. */
 export function createAddressThrottle(options: AddressThrottleOptions = {}): AddressThrottle {
   const perSecond = options.perSecond ?? DEFAULT_CONNECTIONS_PER_SECOND_PER_ADDRESS
   if (!(perSecond > 0)) throw new RangeError(`perSecond must be positive, got ${perSecond}`)

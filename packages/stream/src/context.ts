@@ -5,6 +5,7 @@ import { OutputBudget } from './output-budget.js'
 import type { SecurityPolicy, TlsIdentity } from './security.js'
 import { DEFAULT_STREAM_MANAGEMENT, type StreamManagementOptions } from './stream-management.js'
 
+/** Size and count bounds for the streams of a context: what one peer may make us parse, buffer and hold. */
 export interface StreamLimits {
   /** Raw bytes of one top-level element; advertised to peers per XEP-0478. Default 512 KiB. */
   readonly maxStanzaBytes: number
@@ -28,6 +29,7 @@ export interface StreamLimits {
   readonly maxUnackedBytes: number
 }
 
+/** How long each stage of a stream may take before it is closed. */
 export interface StreamTimeouts {
   /** TCP (and direct TLS) connect. Default 10 s. */
   readonly connectMs: number
@@ -65,10 +67,18 @@ export interface StreamContext {
   readonly bidi: boolean
 }
 
+/**
+ * What a host passes to createStreamContext: its domains, authentication mechanisms, TLS identity, policy
+ * and limits.
+ */
 export interface StreamContextOptions {
   localDomains: Iterable<string>
   auth: readonly AuthMechanism[]
   tls?: TlsIdentity
+  /**
+   * What TLS and authentication a stream requires: one policy for every peer, or a function of the remote
+   * domain (undefined until the peer names itself), so per-domain overrides apply.
+   */
   security?: SecurityPolicy | ((remoteDomain: string | undefined) => SecurityPolicy)
   limits?: Partial<StreamLimits>
   /** Per remote domain stanza limits; default `limits.maxStanzaBytes` for every domain. */
@@ -82,6 +92,7 @@ export interface StreamContextOptions {
   bidi?: boolean
 }
 
+/** The limits used for any field a host leaves out. */
 export const DEFAULT_LIMITS: StreamLimits = {
   maxStanzaBytes: 512 * 1024,
   maxDepth: 64,
@@ -90,6 +101,7 @@ export const DEFAULT_LIMITS: StreamLimits = {
   maxUnackedStanzas: 10_000,
   maxUnackedBytes: 2 * 1024 * 1024,
 }
+/** The timeouts used for any field a host leaves out. */
 export const DEFAULT_TIMEOUTS: StreamTimeouts = {
   connectMs: 10_000,
   negotiationMs: 30_000,
@@ -99,6 +111,10 @@ export const DEFAULT_TIMEOUTS: StreamTimeouts = {
 }
 const DEFAULT_SECURITY: SecurityPolicy = { tls: 'required', requireValidCertificate: true }
 
+/**
+ * Validates the options and builds the context every inbound and outbound stream of a deployment shares;
+ * throws on a bad domain or no local domain.
+ */
 export function createStreamContext(options: StreamContextOptions): StreamContext {
   const localDomains = new Set([...options.localDomains].map((d) => requireDomain(d, 'local domain')))
   if (localDomains.size === 0) throw new TypeError('at least one local domain is required')

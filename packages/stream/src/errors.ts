@@ -44,6 +44,10 @@ export class NegotiationError extends Error {
   }
 }
 
+/**
+ * Why a stream failed to become usable; carried by NegotiationError so callers can branch without parsing
+ * messages.
+ */
 export type NegotiationErrorCode =
   | 'CONNECT_FAILED'
   | 'TIMEOUT'

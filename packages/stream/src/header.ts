@@ -22,6 +22,7 @@ export function openingHeader(fields: HeaderFields): string {
 
 export const CLOSING_TAG = '</stream:stream>'
 
+/** The peer's stream header, read and checked (RFC 6120 §4.7). */
 export interface PeerHeader {
   from: string | undefined
   to: string | undefined

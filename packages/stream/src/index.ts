@@ -53,7 +53,7 @@ export {
   requireDomain,
 } from './domain.js'
 export * from './errors.js'
-export { openingHeader, type PeerHeader } from './header.js'
+export { type HeaderFields, openingHeader, type PeerHeader } from './header.js'
 export { acceptStream, InboundSession } from './inbound.js'
 export { DEFAULT_MAX_PENDING_CONNECTIONS, type ListenOptions, listen } from './listener.js'
 export { type Logger, type LoggerOption, resolveLogger, silentLogger, stderrLogger } from './logger.js'

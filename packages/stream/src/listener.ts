@@ -7,6 +7,7 @@ import { acceptStream, type InboundSession } from './inbound.js'
 import { sampledWarning } from './sampled-warning.js'
 import { streamErrorElement } from './stream-error.js'
 
+/** One listening socket: where to bind and whether it speaks direct TLS. */
 export interface ListenOptions {
   host: string
   port: number
@@ -32,6 +33,10 @@ export interface ListenOptions {
   throttle?: AddressThrottle
 }
 
+/**
+ * Connections a listener lets negotiate at once by default; more are refused so a flood cannot exhaust
+ * memory.
+ */
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 100
 
 /**

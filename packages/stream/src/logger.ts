@@ -3,9 +3,13 @@
  * first, then the message. A pino logger passes as it is, fields intact.
  */
 export interface Logger {
+  /** Detail for tracing one stream; usually off. */
   debug(fields: Record<string, unknown>, message: string): void
+  /** Normal events: a stream opened, a pair authenticated. */
   info(fields: Record<string, unknown>, message: string): void
+  /** A peer misbehaved or a setting needs attention; the process carries on. */
   warn(fields: Record<string, unknown>, message: string): void
+  /** A failure of our own that an operator should look at. */
   error(fields: Record<string, unknown>, message: string): void
 }
 
@@ -13,6 +17,7 @@ export interface Logger {
 export type LoggerOption = Logger | false | undefined
 
 const ignore = () => {}
+/** A logger that drops everything: what `logger: false` means. */
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore }
 
 /**

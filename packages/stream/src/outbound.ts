@@ -12,6 +12,7 @@ import { S2SSession } from './session.js'
 import { NS_SM } from './stream-management.js'
 import { handshake, inspectTls, startClientTls } from './tls-upgrade.js'
 
+/** What connectStream needs: the shared context, the domain pair and where to connect. */
 export interface ConnectOptions {
   context: StreamContext
   /** Our domain: the stream's `from`. */
@@ -194,6 +195,10 @@ export class OutboundSession extends S2SSession {
     return this.remote
   }
 
+  /**
+   * Sends our stream header on the connected socket; connectStream calls it, a host that supplies its own
+   * socket may too.
+   */
   start(): void {
     this.sendHeader()
   }

@@ -19,6 +19,10 @@ export class OutputBudget {
     this.used += after - before
   }
 
+  /**
+   * True when the streams together hold more unread output than the limit: a stream whose peer
+   * then leaves more than its fair share unread is closed with resource-constraint.
+   */
   get exhausted(): boolean {
     return this.used > this.limit
   }

@@ -13,7 +13,9 @@ import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
 import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
 
+/** Which side opened the stream: `inbound` the peer dialled us, `outbound` we dialled it. */
 export type Direction = 'inbound' | 'outbound'
+/** Where a stream is in its life; only `established` streams carry stanzas. */
 export type SessionPhase = 'negotiating' | 'established' | 'closing' | 'closed'
 
 /** What TLS gave a stream, once negotiated. */
@@ -26,6 +28,7 @@ export interface TlsState {
   readonly peerCertificate: PeerCertificate | undefined
 }
 
+/** The certificate the peer presented and what our own path check made of it. */
 export interface PeerCertificate {
   readonly leaf: X509Certificate
   /** Every certificate the peer presented, leaf first (what diagnostics show). */
@@ -35,6 +38,7 @@ export interface PeerCertificate {
   validFor(domain: string): boolean
 }
 
+/** How a stream ended, as the `closed` event reports it. */
 export interface CloseInfo {
   /** Why the stream ended; undefined for an orderly close with no error. */
   readonly error: Error | undefined
@@ -42,6 +46,7 @@ export interface CloseInfo {
   readonly initiator: 'local' | 'remote'
 }
 
+/** The events a stream emits, with their listener signatures. */
 export interface SessionEvents {
   /** The peer's stream header (again after each restart). */
   header: (header: PeerHeader) => void
@@ -161,6 +166,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   // --------------------------------------------------------------- for auth mechanisms and hosts
 
+  /** Where the stream is now: negotiating, established, closing or closed. */
   get phase(): SessionPhase {
     return this.currentPhase
   }
@@ -252,6 +258,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.emit('authenticated', pair)
   }
 
+  /** Whether the domain pair (local, remote) is authorised on this stream. */
   isAuthenticated(local: string, remote: string): boolean {
     // Asked for every stanza, nearly always about the pair asked about last (pairs are never revoked).
     if (local === this.lastPair.local && remote === this.lastPair.remote) return true
@@ -260,6 +267,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     return true
   }
 
+  /** The domain pairs authorised on this stream so far, in order. */
   get authenticatedPairs(): readonly AuthenticatedPair[] {
     return [...this.pairs.values()]
   }
@@ -377,6 +385,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   /** Checks an incoming stanza; returns the stream error to close with, or undefined to deliver it. */
   protected abstract checkStanza(stanza: Element): StreamError | undefined
 
+  /** Writes our opening stream header; subclasses call it when their side of the exchange is due. */
   protected sendHeader(): void {
     this.headerSent = true
     this.write(openingHeader(this.headerFields()))
@@ -406,6 +415,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.ignoreInput = true
   }
 
+  /** Moves a negotiating stream to established: stops the negotiation timer, starts keepalives. */
   protected markEstablished(): void {
     if (this.phase !== 'negotiating') return
     this.currentPhase = 'established'
@@ -464,6 +474,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.socket.destroy()
   }
 
+  /** The socket now in use: the TLS socket once TLS is up. */
   protected get currentSocket(): Duplex {
     return this.socket
   }

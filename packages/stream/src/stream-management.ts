@@ -4,6 +4,7 @@ import { StreamError } from './errors.js'
 /** XEP-0198 Stream Management, version 3. */
 export const NS_SM = 'urn:xmpp:sm:3'
 
+/** When we ask the peer to acknowledge stanzas (XEP-0198), and how long we wait for the answer. */
 export interface StreamManagementOptions {
   /** Ask for an ack once this many stanzas are unacknowledged. Default 20. */
   readonly requestEvery: number
@@ -13,6 +14,7 @@ export interface StreamManagementOptions {
   readonly ackTimeoutMs: number
 }
 
+/** The acknowledgement settings used when a host sets none. */
 export const DEFAULT_STREAM_MANAGEMENT: StreamManagementOptions = {
   requestEvery: 20,
   requestAfterMs: 200,
@@ -170,6 +172,7 @@ export class StreamManagement {
     )
   }
 
+  /** Stops the ack timers; called when the stream closes. */
   stop(): void {
     clearTimeout(this.requestTimer)
     clearTimeout(this.ackTimer)

@@ -13,6 +13,10 @@ const CA_DAYS = 3650
 const DEFAULT_DAYS = 365
 const DEFAULT_CA_NAME = 'xmpp-federation development CA'
 
+/**
+ * What createDevelopmentCertificates makes, and where: the directory, the domains, the key type, the
+ * validity and the CA's name.
+ */
 export interface DevelopmentCertificatesOptions {
   /** Where the files go; made when missing. Relative to the working directory. */
   readonly dir: string

@@ -9,6 +9,7 @@ type CryptoKey = webcrypto.CryptoKey
  */
 export type KeyType = 'rsa' | 'ecdsa-p256'
 
+/** The key types certificates can be made with (`certs --key-type`). */
 export const KEY_TYPES: readonly KeyType[] = ['rsa', 'ecdsa-p256']
 
 // Generation parameters double as signing ones: WebCrypto reads what each step needs.

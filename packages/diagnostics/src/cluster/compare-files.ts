@@ -10,6 +10,7 @@ import {
 } from '@xmpp-federation/config'
 import { maskSecrets } from './mask-secrets.js'
 
+/** One configuration file that loaded, and the cluster and node it declares. */
 export interface ComparedFile {
   file: string
   cluster: string
@@ -18,11 +19,16 @@ export interface ComparedFile {
   fingerprint: string
 }
 
+/** A file compareConfigFiles could not load, with the reason. */
 export interface UnreadableFile {
   file: string
   message: string
 }
 
+/**
+ * What compareConfigFiles reports: the files, the cluster comparison (secrets masked) and the files that did
+ * not load.
+ */
 export interface ClusterDiffReport {
   /** True when every file loaded, every cluster has a federation node and all settings agree. */
   ok: boolean

@@ -18,6 +18,7 @@ export function maskSecret(value: unknown): unknown {
   return hex ? `sha256:${hex.slice(0, SHOWN_HEX_DIGITS)}…` : '<secret>'
 }
 
+/** The comparison with every secret value shortened by maskSecret, so a report can be shown or stored. */
 export function maskSecrets(comparison: ClusterComparison): ClusterComparison {
   return {
     ...comparison,

@@ -16,6 +16,7 @@ import {
   tlsRequiredWithoutCertificate,
 } from './security-findings.js'
 
+/** Options of checkConfig and checkConfigFile: the expiry warning window and the clock. */
 export interface CheckConfigOptions {
   /** Certificates expiring within this many days are a warning. Default 30. */
   expiryDays?: number
@@ -23,6 +24,7 @@ export interface CheckConfigOptions {
   now?: Date
 }
 
+/** What a configuration check reports: the file, whether it passed, and every finding. */
 export interface ConfigCheckReport {
   /** The file checked, as given. */
   file: string
@@ -34,6 +36,7 @@ export interface ConfigCheckReport {
   findings: ConfigFinding[]
 }
 
+/** Certificates expiring within this many days are a warning, unless `expiryDays` says otherwise. */
 export const DEFAULT_CONFIG_EXPIRY_DAYS = 30
 
 /**

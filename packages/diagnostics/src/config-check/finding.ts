@@ -25,6 +25,7 @@ export const CONFIG_FINDING_CODES = [
 /** A code of diagnostics' own checks, or the code of the config issue a finding reports. */
 export type ConfigFindingCode = (typeof CONFIG_FINDING_CODES)[number] | ConfigIssueCode
 
+/** An error stops the federation from starting or working; a warning does not. */
 export type Severity = 'error' | 'warning'
 
 /** One problem in a configuration: where it is, what is wrong, and what to change. */

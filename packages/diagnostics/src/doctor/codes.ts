@@ -1,5 +1,6 @@
 // Every code the doctor can report. They are part of the public contract (scripts and
 // monitoring branch on them): add codes, never rename or reuse one.
+/** Every code a doctor step can report, grouped by step; stable for scripts and alerts. */
 export const DOCTOR_CODES = [
   // our own policy
   'POLICY_ALLOWED',
@@ -53,4 +54,5 @@ export const DOCTOR_CODES = [
   'AUTH_SKIPPED',
 ] as const
 
+/** One of DOCTOR_CODES. */
 export type DoctorCode = (typeof DOCTOR_CODES)[number]

@@ -4,6 +4,7 @@ import type { DnsLookup, StaticRoute } from '@xmpp-federation/router'
 import type { AuthMechanism } from '@xmpp-federation/stream'
 import type { StepResult } from './step-result.js'
 
+/** Per-step time limits of the doctor, so an unreachable peer fails a step instead of hanging the run. */
 export interface DoctorTimeouts {
   /** One DNS question. Default: the config's dns.timeoutMs, else 5000. */
   dnsMs?: number
@@ -13,6 +14,10 @@ export interface DoctorTimeouts {
   negotiationMs?: number
 }
 
+/**
+ * What runDoctor examines (the remote domain) and with what: the configuration, our domain, timeouts, trust
+ * anchors.
+ */
 export interface DoctorOptions {
   /** The remote domain to examine. */
   domain: string
@@ -49,6 +54,7 @@ export interface DoctorOptions {
 
 /** Placeholder sender when no local domain is known: `.invalid` can never be a real domain (RFC 2606). */
 export const ANONYMOUS_LOCAL_DOMAIN = 'doctor.invalid'
+/** The doctor warns about a peer certificate expiring within this many days. */
 export const DEFAULT_EXPIRY_DAYS = 30
 export const DEFAULT_CONNECT_MS = 5000
 export const DEFAULT_NEGOTIATION_MS = 10_000

@@ -21,6 +21,7 @@ import { probeStream, type StreamProbe } from './stream-probe.js'
 import { defaultConnect, tcpStep } from './tcp-step.js'
 import { tlsStep } from './tls-step.js'
 
+/** What runDoctor returns: where it connected, every step's result in order, and a summary. */
 export interface DoctorReport {
   /** The remote domain examined (normalised). */
   domain: string

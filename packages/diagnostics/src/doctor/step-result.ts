@@ -59,6 +59,7 @@ function result(status: StepStatus, finding: Finding & { hint?: string; side?: F
   }
 }
 
+/** How many steps passed, warned, failed and were skipped. */
 export interface StepSummary {
   pass: number
   warn: number
@@ -66,6 +67,7 @@ export interface StepSummary {
   skip: number
 }
 
+/** Counts the results by status. */
 export function summarize(results: readonly StepResult[]): StepSummary {
   const summary: StepSummary = { pass: 0, warn: 0, fail: 0, skip: 0 }
   for (const { status } of results) summary[status]++

@@ -13,9 +13,14 @@ import { statusDocumentBuilder } from './status-document.js'
  * so is anything else that can say how its federation is doing.
  */
 export interface StatusSource {
+  /** The current status snapshot. */
   status(): FederationStatus
 }
 
+/**
+ * What createStatusHandler serves: the federation's status and, optionally, the fingerprint of its
+ * configuration.
+ */
 export interface StatusHandlerOptions {
   federation: StatusSource
   /**

@@ -1,6 +1,7 @@
 import type { DomainStatus, FederationStatus } from '@xmpp-federation/router'
 import { daysUntil, isoDay } from '../certificates/describe.js'
 
+/** What assessStatus can say about the federation or one domain. */
 export type StatusCode =
   | 'NOT_RUNNING'
   | 'ESTABLISHED'
@@ -12,6 +13,7 @@ export type StatusCode =
   | 'PEER_CERT_EXPIRED'
   | 'PEER_CERT_EXPIRING'
 
+/** One verdict of assessStatus: pass, warn or fail, a code and a message for people. */
 export interface StatusFinding {
   status: 'pass' | 'warn' | 'fail'
   code: StatusCode
@@ -26,6 +28,7 @@ export interface DomainAssessment {
   findings: StatusFinding[]
 }
 
+/** The verdicts of assessStatus: one for the federation, one per domain. */
 export interface StatusAssessment {
   /** True when the federation runs and no domain has a failure. */
   ok: boolean
@@ -33,6 +36,7 @@ export interface StatusAssessment {
   domains: DomainAssessment[]
 }
 
+/** Options of assessStatus: the clock and the certificate expiry window. */
 export interface AssessOptions {
   now?: Date
   /** Peer certificates expiring within this many days are a warning. Default 30. */

@@ -1,6 +1,7 @@
 import type { FederationStatus } from '@xmpp-federation/router'
 import { asFederationStatus, StatusFetchError } from './status-shape.js'
 
+/** Options of fetchStatus: the timeout and the fetch implementation. */
 export interface FetchStatusOptions {
   /** Default 5000 ms. */
   timeoutMs?: number

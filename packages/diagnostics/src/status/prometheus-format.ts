@@ -1,6 +1,7 @@
 // The Prometheus text exposition format (version 0.0.4), for the few metric types we need.
 // https://prometheus.io/docs/instrumenting/exposition_formats/
 
+/** The Content-Type of renderPrometheus output (Prometheus text format 0.0.4). */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
 export type Labels = Record<string, string>

@@ -7,6 +7,7 @@ import {
   type SrvRecord,
 } from './dns-lookup.js'
 
+/** Options of the node:dns client the resolver uses by default. */
 export interface NodeDnsOptions {
   /** 'ip' or 'ip:port' ('[v6]:port'), as Resolver.setServers takes them; default: the system's. */
   servers?: string[]

@@ -1,5 +1,6 @@
 import type { DnsQueryError } from './dns-lookup.js'
 
+/** Why a remote domain could not be resolved; see ResolveError. */
 export type ResolveErrorCode = 'NXDOMAIN' | 'NO_TARGETS' | 'TIMEOUT' | 'SERVFAIL' | 'REFUSED'
 
 /**

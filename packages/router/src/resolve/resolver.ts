@@ -8,8 +8,11 @@ import { resolveErrorFromDns } from './resolve-error.js'
 import { compileStaticRoutes } from './static-routes.js'
 import type { Resolver, ResolverOptions } from './types.js'
 
+/** Default budget of one DNS question, in ms. */
 export const DEFAULT_DNS_TIMEOUT_MS = 5000
+/** Default number of domains whose resolution is cached. */
 export const DEFAULT_CACHE_MAX_ENTRIES = 10_000
+/** Default upper bound on how long a resolution is reused, in ms. */
 export const DEFAULT_CACHE_MAX_TTL_MS = 60_000
 
 /**

@@ -25,6 +25,7 @@ export interface StaticRoute {
   directTls?: boolean
 }
 
+/** How resolutions are cached: how many domains, and for how long at most. */
 export interface ResolverCacheOptions {
   /** Bound on memory; the least recently used domain goes first. Default 10 000. */
   maxEntries?: number
@@ -35,6 +36,7 @@ export interface ResolverCacheOptions {
   maxTtlMs?: number
 }
 
+/** Options of createResolver: DNS servers, timeouts, static routes and caching. */
 export interface ResolverOptions {
   /** DNS servers as 'ip' or 'ip:port' ('[v6]:port'); default: the system's. */
   servers?: string[]
@@ -54,6 +56,7 @@ export interface ResolverOptions {
   now?: () => number
 }
 
+/** Turns a remote domain into the targets to connect to, with a cache. */
 export interface Resolver {
   /**
    * The targets of a remote domain, in the order to try them (RFC 6120 §3.2).

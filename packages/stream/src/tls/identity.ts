@@ -5,6 +5,10 @@ import type { X509Certificate } from 'node:crypto'
 import { isIP } from 'node:net'
 import { domainToASCII } from 'node:url'
 
+/**
+ * The names a certificate carries that can identify an XMPP server (RFC 9525, RFC 7712): DNS-IDs, SRV-IDs,
+ * XmppAddrs.
+ */
 export interface CertificateIdentities {
   dnsNames: string[]
   srvNames: string[]

@@ -10,10 +10,12 @@
 import { X509Certificate } from 'node:crypto'
 import { rootCertificates, type TLSSocket } from 'node:tls'
 
+/** The certificates a peer's chain must end at. */
 export interface TrustAnchors {
   readonly certificates: readonly X509Certificate[]
 }
 
+/** Where trust anchors come from: given CAs, Node's bundled roots, or both. */
 export interface TrustAnchorOptions {
   /** PEM text (several certificates per entry allowed) or DER bytes */
   ca?: (string | Buffer)[]
@@ -21,6 +23,7 @@ export interface TrustAnchorOptions {
   system?: boolean
 }
 
+/** Why a peer's certificate chain was rejected. */
 export type ChainErrorCode =
   | 'CERT_EXPIRED'
   | 'CERT_NOT_YET_VALID'
@@ -31,10 +34,13 @@ export type ChainErrorCode =
   | 'CERT_MISSING'
   | 'CHAIN_TOO_LONG'
 
+/** A rejected chain: the code, a message naming the reason, and the certificate at fault when one is. */
 export type ChainFailure = { ok: false; code: ChainErrorCode; message: string; certificate?: X509Certificate }
 
+/** The outcome of the path check: the chain from leaf to anchor, or why there is none. */
 export type ChainResult = { ok: true; chain: X509Certificate[] /* leaf..anchor */ } | ChainFailure
 
+/** Options of the path check, mostly for tests: the time to check validity at, and the depth bound. */
 export interface VerifyChainOptions {
   now?: Date
   /** how many issuers may stand above the leaf, the anchor included (OpenSSL's verify depth); default 8 */
@@ -47,6 +53,10 @@ const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0'
 // An s2s peer authenticates as a server whichever side opened the TCP connection.
 const S2S_PURPOSES: ReadonlySet<string> = new Set([SERVER_AUTH, CLIENT_AUTH, ANY_EXTENDED_KEY_USAGE])
 
+/**
+ * Parses the given CA certificates (PEM or DER) and adds Node's bundled roots when asked; throws naming the
+ * entry that does not parse.
+ */
 export function createTrustAnchors(options: TrustAnchorOptions): TrustAnchors {
   const sources = [...(options.ca ?? []), ...(options.system ? rootCertificates : [])]
   const certificates: X509Certificate[] = []

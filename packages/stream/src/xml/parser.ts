@@ -23,6 +23,7 @@ import { StreamError, type StreamErrorCondition } from '../errors.js'
 import { NS } from '../namespaces.js'
 import { isNameChar, isNameStartChar, isXmlChar, NOT_A_QNAME, qnameColon } from './chars.js'
 
+/** Bounds the parser enforces as bytes arrive, before any element is built. */
 export interface XmlStreamParserOptions {
   /** Raw bytes of one top-level element, counted as they arrive. Default 512 KiB. */
   maxStanzaBytes?: number
@@ -34,7 +35,9 @@ export interface XmlStreamParserOptions {
   maxAttributes?: number
 }
 
+/** Callbacks the parser drives, in document order. */
 export interface XmlStreamParserHandlers {
+  /** The stream root's start tag was read (again after each reset()). */
   onStreamStart(header: StreamHeader): void
   /** Each complete top-level child of the stream root (stanza, features, db:result, ...). */
   onElement(el: Element): void
@@ -44,6 +47,7 @@ export interface XmlStreamParserHandlers {
   onError(err: StreamError): void
 }
 
+/** The stream root's start tag, as read. */
 export interface StreamHeader {
   /** As written, e.g. 'stream:stream'. */
   name: string
@@ -162,6 +166,10 @@ function setOwn(record: Record<string, string>, key: string, value: string): voi
   }
 }
 
+/**
+ * Incremental parser for one XMPP stream: one open root element whose children arrive over time. Limits
+ * apply while reading, so a peer cannot make it buffer an unbounded element.
+ */
 export class XmlStreamParser {
   private readonly limits: Required<XmlStreamParserOptions>
 
@@ -247,6 +255,7 @@ export class XmlStreamParser {
     this.startStream()
   }
 
+  /** True once the parser reported an error; it ignores all later input. */
   get failed(): boolean {
     return this.isFailed
   }
