@@ -20,8 +20,7 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    // `pnpm xmpp-federation` runs in the repository root; INIT_CWD is where the user typed it.
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: invocationDirectory(),
     color: tty && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb',
     width: Math.min(process.stdout.columns ?? 100, 120),
   }
@@ -29,4 +28,14 @@ export function processIo(): CliIo {
 
 export function resolveFile(io: CliIo, file: string): string {
   return resolve(io.cwd, file)
+}
+
+/**
+ * Where relative paths are resolved. `pnpm xmpp-federation` (the root script) runs in the
+ * repository root, and INIT_CWD is where the user typed it; in any other case, pnpm's
+ * INIT_CWD belongs to some outer script (a test run, a deploy script) and is not ours.
+ */
+function invocationDirectory(): string {
+  const viaRootScript = process.env.npm_lifecycle_event === 'xmpp-federation'
+  return viaRootScript && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd()
 }
