@@ -7,13 +7,12 @@
  *
  * Each test records its cell in task.meta.interop (packages/router/test/matrix/record.ts).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { InteropCell } from '../packages/router/test/matrix/record.js'
+import { cell, runVitestJson } from './lib/vitest-report.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { from: { type: 'string' } } })
@@ -40,27 +39,7 @@ interface FileResult {
 
 function runMatrix(): string {
   const out = path.join(root, '.tmp/interop/vitest.json')
-  mkdirSync(path.dirname(out), { recursive: true })
-  const vitest = path.join(
-    path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
-    'vitest.mjs',
-  )
-  const run = spawnSync(
-    process.execPath,
-    [
-      vitest,
-      'run',
-      '--project',
-      'interop',
-      ...FILES,
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${out}`,
-    ],
-    { cwd: root, stdio: 'inherit' },
-  )
-  if (!existsSync(out)) throw new Error(`vitest wrote no report (exit ${run.status})`)
-  return out
+  return runVitestJson(root, out, ['--project', 'interop', ...FILES])
 }
 
 const report = JSON.parse(readFileSync(values.from ?? runMatrix(), 'utf8')) as { testResults: FileResult[] }
@@ -69,10 +48,6 @@ const cells = tests.filter((t) => t.meta?.interop)
 const quirks = tests.filter((t) => t.meta?.quirk)
 const seconds = report.testResults.reduce((sum, f) => sum + ((f.endTime ?? 0) - (f.startTime ?? 0)) / 1000, 0)
 
-const cell = (text: unknown) =>
-  String(text ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ')
 function table(headers: string[], body: string[][]): string {
   return [
     `| ${headers.join(' | ')} |`,

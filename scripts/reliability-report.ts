@@ -7,12 +7,11 @@
  *
  * Tests report their counts through task.meta.reliability (packages/stream/fuzz/report.ts).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { cell, runVitestJson } from './lib/vitest-report.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const { values } = parseArgs({ options: { from: { type: 'string' } } })
@@ -58,18 +57,7 @@ interface Row extends Assertion {
 
 function runSuites(): string {
   const out = path.join(root, '.tmp/reliability/vitest.json')
-  mkdirSync(path.dirname(out), { recursive: true })
-  const vitest = path.join(
-    path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
-    'vitest.mjs',
-  )
-  const run = spawnSync(
-    process.execPath,
-    [vitest, 'run', ...FILES, '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`],
-    { cwd: root, stdio: 'inherit' },
-  )
-  if (!existsSync(out)) throw new Error(`vitest wrote no report (exit ${run.status})`)
-  return out
+  return runVitestJson(root, out, FILES, 'dot')
 }
 
 const report = JSON.parse(readFileSync(values.from ?? runSuites(), 'utf8')) as { testResults: FileResult[] }
@@ -78,10 +66,6 @@ const rows: Row[] = report.testResults
   .sort((a, b) => a.file.localeCompare(b.file))
 const status = (r: Row) => (r.status === 'passed' ? 'pass' : r.status === 'failed' ? '**FAIL**' : r.status)
 const name = (r: Row) => [...r.ancestorTitles, r.title].join(' › ')
-const cell = (text: unknown) =>
-  String(text ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ')
 const counts = (r: Row) => r.meta?.reliability?.counts ?? {}
 const outcome = (r: Row) =>
   r.status === 'failed' ? cell(r.failureMessages[0]?.split('\n')[0]) : cell(r.meta?.reliability?.outcome)
