@@ -135,6 +135,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   private readonly services: DomainServices
   /** Asynchronous user-directory answers, chained so that stanzas keep their order. */
   private userLookups: Promise<void> = Promise.resolve()
+  /** Stanzas waiting in that chain: bounded by MAX_PENDING_USER_LOOKUPS. */
+  private pendingUserLookups = 0
   private idleSweeper: IdleSweeper | undefined
 
   /**
@@ -734,10 +736,16 @@ export class Federation extends EventEmitter<FederationEvents> {
     const users = this.options.users
     const bare = bareAddress(stanza.attrs.to ?? '')
     if (users && bare) {
+      // A slow or stuck directory must not let peers queue stanzas behind it for ever.
+      if (this.pendingUserLookups >= MAX_PENDING_USER_LOOKUPS) {
+        this.bounceInbound(stanza, 'resource-constraint', 'too many stanzas wait for the user directory')
+        return
+      }
       // In arrival order, even when the directory answers asynchronously.
       const exists = users.exists(bare)
       if (typeof exists === 'boolean') this.deliverToUser(stanza, info, exists)
       else {
+        this.pendingUserLookups++
         this.userLookups = this.userLookups
           .then(() => exists)
           .then(
@@ -747,6 +755,7 @@ export class Federation extends EventEmitter<FederationEvents> {
               this.bounceInbound(stanza, 'internal-server-error', 'the user directory failed')
             },
           )
+          .finally(() => this.pendingUserLookups--)
       }
       return
     }
@@ -857,6 +866,9 @@ export class Federation extends EventEmitter<FederationEvents> {
     this.emit('decision', event)
   }
 }
+
+/** Inbound stanzas that may wait for asynchronous user-directory answers at once. */
+export const MAX_PENDING_USER_LOOKUPS = 1024
 
 const PER_STANZA_CHECKS: ReadonlySet<DecisionEvent['check']> = new Set([
   'rate',

@@ -24,7 +24,13 @@ export {
 export { defaultAuthFactories } from './default-auth.js'
 export type { IqHandler, IqHandlerRegistration } from './domain-services.js'
 export { DeliveryError, UsageError } from './errors.js'
-export { createFederation, Federation, type FederationEvents, type FederationOptions } from './federation.js'
+export {
+  createFederation,
+  Federation,
+  type FederationEvents,
+  type FederationOptions,
+  MAX_PENDING_USER_LOOKUPS,
+} from './federation.js'
 export type { LinkState } from './outbound-link.js'
 export type { PeerSoftwareOptions } from './peer-software-check.js'
 export * from './resolve/index.js'

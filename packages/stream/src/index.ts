@@ -23,18 +23,7 @@ export {
   DEFAULT_MAX_THROTTLE_ADDRESSES,
   type ThrottledAddress,
 } from './address-throttle.js'
-export type {
-  AuthComponents,
-  AuthenticatedPair,
-  AuthMechanism,
-  AuthOutcome,
-  AuthStream,
-  AuthStreamBase,
-  InboundAuthStream,
-  OutboundAuthStream,
-  SecurityRequirements,
-  VerificationStream,
-} from './auth.js'
+export type * from './auth.js'
 export {
   createStreamContext,
   DEFAULT_LIMITS,
