@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWorkdir } from '../src/workdir.js'
 
@@ -38,13 +39,27 @@ describe('createWorkdir', () => {
     await expect(workdir.subdir('../escape')).rejects.toThrow(/escapes/)
   })
 
-  it('defaults to <repo>/.tmp/peers', async () => {
+  it('defaults to <repo>/.tmp/peers, or the OS temp dir when others cannot walk to the repo', async () => {
+    // ejabberd drops to its own user: a clone inside a 0700 directory (mktemp -d) cannot
+    // hold its files, so the run directories go to the OS temp dir instead.
     const workdir = await createWorkdir({ keep: false })
     try {
-      expect(path.basename(path.dirname(workdir.path))).toBe('peers')
-      expect(path.basename(path.dirname(path.dirname(workdir.path)))).toBe('.tmp')
+      if (everyoneCanWalkTo(REPO)) {
+        expect(path.dirname(workdir.path)).toBe(path.join(REPO, '.tmp', 'peers'))
+      } else {
+        expect(path.dirname(workdir.path)).toBe(os.tmpdir())
+      }
     } finally {
       await workdir.cleanup()
     }
   })
 })
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '')
+
+function everyoneCanWalkTo(dir: string): boolean {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false
+    if (path.dirname(current) === current) return true
+  }
+}
