@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the real XMPP servers the interop tests federate with (Debian/Ubuntu, as root):
-# Prosody with lua-unbound (its DNS-free name resolution for *.test), ejabberd, and
-# dnsmasq as the real DNS server that SRV tests query.
+# Installs the real servers the tests run against (Debian/Ubuntu, as root): Prosody with
+# lua-unbound (its DNS-free name resolution for *.test) and ejabberd as XMPP peers, dnsmasq
+# as the real DNS server that SRV tests query, redis-server as the cluster's shared state,
+# and Chromium for the status page's browser test (playwright-core drives the system binary).
 # The packaged system services are kept from starting: they would take ports
-# 5222/5269 on every address, and the tests run their own instances on 127.0.0.x.
+# 5222/5269/6379 on every address, and the tests run their own instances on 127.0.0.x.
 set -euo pipefail
 
-packages=(prosody lua-unbound ejabberd openssl dnsmasq-base)
+packages=(prosody lua-unbound ejabberd openssl dnsmasq-base redis-server chromium)
 missing=()
 for p in "${packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")

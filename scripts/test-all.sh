@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything the tests need, then the whole suite, in one command (Debian/Ubuntu, as root,
-# because the peers come from apt): Prosody, ejabberd and dnsmasq, pnpm, the workspace's
+# because the peers come from apt): Prosody, ejabberd, dnsmasq, redis-server, Chromium, pnpm, the workspace's
 # dependencies; then lint, build and every test. `.ci/run` calls this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
