@@ -9,6 +9,10 @@ export interface ManagedProcess {
   exitReason(): string | undefined
   /** SIGTERM, SIGKILL after the grace period; resolves once it has exited. Idempotent. */
   stop(): Promise<void>
+  /** Sends a signal (SIGKILL, SIGSTOP, SIGCONT...) through the handle; false once it has exited. */
+  signal(signal: NodeJS.Signals): boolean
+  /** Resolves once the process has exited, however it ended. */
+  readonly exited: Promise<void>
 }
 
 export interface SpawnManagedOptions {
@@ -68,5 +72,6 @@ export async function spawnManaged(options: SpawnManagedOptions): Promise<Manage
   // ChildProcess.kill() is a no-op once the child has been reaped, so a recycled pid is never hit.
   const untrack = trackProcess({ name: options.name, pid, stop, kill: (signal) => child.kill(signal) })
   void exited.then(untrack)
-  return { pid, exitReason, stop }
+  const signal = (name: NodeJS.Signals) => exitReason() === undefined && child.kill(name)
+  return { pid, exitReason, stop, signal, exited }
 }
