@@ -13,7 +13,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.spec.ts', 'examples/*/test/**/*.spec.ts'],
+          include: [
+            'packages/*/test/**/*.spec.ts',
+            'examples/*/test/**/*.spec.ts',
+            'bench/test/**/*.spec.ts',
+          ],
           exclude: ['**/*.interop.spec.ts', '**/node_modules/**'],
           testTimeout: 10_000,
         },

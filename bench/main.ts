@@ -1,6 +1,6 @@
 /**
  * The bench runner (started by run.ts): runs the selected scenarios one after the other, prints
- * their tables, writes everything to bench/results/*.json.
+ * their tables, writes everything to bench/results/*.json and draws its SVG plots beside it.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import { scenarioTable } from './lib/format.js'
 import { describeMachine } from './lib/machine.js'
 import { parseOptions, type ScenarioId, USAGE } from './lib/options.js'
 import { createBenchPki } from './lib/pki.js'
+import { writePlots } from './lib/plots/index.js'
 import { summarizeProfiles } from './lib/profile-summary.js'
 import type { ScenarioResult } from './lib/report.js'
 import { runP1 } from './scenarios/p1-link.js'
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nmachine: ${machine.nproc} × ${machine.cpuModel}, node ${machine.node}\nresults: ${path.relative(process.cwd(), out)}\n`,
   )
+  const plots = await writePlots({ results, p5domains: options.p5domains }, out.replace(/\.json$/, '-plots'))
+  for (const plot of plots) process.stdout.write(`plot: ${path.relative(process.cwd(), plot)}\n`)
   if (profileDir) process.stdout.write(`\n${await summarizeProfiles(profileDir)}\n`)
   if (failures.length > 0) process.exitCode = 1
 }

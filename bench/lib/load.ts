@@ -1,4 +1,4 @@
-import type { ReceiveResult } from '../sides/traffic.js'
+import type { LatencySummary, ReceiveResult } from '../sides/traffic.js'
 import type { Worker } from './worker-client.js'
 
 export interface LoadResult {
@@ -7,7 +7,7 @@ export interface LoadResult {
   readonly rate: number
   readonly senderCpuUsPerStanza: number
   readonly receiverCpuUsPerStanza: number
-  readonly latencyUs?: { p50: number; p99: number; max: number }
+  readonly latencyUs?: LatencySummary
   /** System calls per stanza: writes on the sending side, reads on the receiving side. */
   readonly senderWritesPerStanza: number
   readonly receiverReadsPerStanza: number

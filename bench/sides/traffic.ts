@@ -25,8 +25,22 @@ export interface ReceiveResult {
   readonly firstSentUs: number
   readonly lastReceivedUs: number
   readonly cpuUs: number
-  readonly latencyUs?: { p50: number; p99: number; max: number }
+  readonly latencyUs?: LatencySummary
 }
+
+/** One-way latency of a run: the two percentiles the tables show, and the curve the plot draws. */
+export interface LatencySummary {
+  readonly p50: number
+  readonly p99: number
+  readonly max: number
+  /** [percentile, µs] at fixed percentiles (DISTRIBUTION_PERCENTILES), for the distribution plot. */
+  readonly distribution?: readonly (readonly [number, number])[]
+}
+
+/** Where the latency distribution is sampled: dense in the tail, where runs differ. */
+export const DISTRIBUTION_PERCENTILES = [
+  1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97, 98, 99, 99.5, 99.9, 99.99,
+] as const
 
 let send: SendOne | undefined
 let acked = 0
@@ -64,6 +78,7 @@ function finish(now: number): void {
       p50: percentileOfSorted(sorted, 50),
       p99: percentileOfSorted(sorted, 99),
       max: sorted[sorted.length - 1]!,
+      distribution: DISTRIBUTION_PERCENTILES.map((p) => [p, percentileOfSorted(sorted, p)] as const),
     }
   }
   const result: ReceiveResult = { received, firstSentUs, lastReceivedUs: now, cpuUs, latencyUs }
