@@ -1,6 +1,6 @@
 /**
- * Every address the bench binds: 127.0.0.70 to 127.0.0.79 only (the test suites use other
- * 127.0.0.x addresses, and may run at the same time). Port 5269 everywhere: Prosody peers
+ * Every address the bench binds: 127.0.0.59 and 127.0.0.70 to 127.0.0.79 only (the test
+ * suites use other 127.0.0.x addresses, and may run at the same time). Port 5269 everywhere: Prosody peers
  * always dial 5269, and our own listeners follow suit.
  */
 export const PORT = 5269
@@ -21,6 +21,8 @@ export const ADDRESSES = {
   relayBack: '127.0.0.76',
   /** m.test: the process holding thousands of inbound streams (P4). */
   memory: '127.0.0.77',
+  /** ejabberd e.test (P2 receiver beside Prosody b.test). */
+  ejabberd: '127.0.0.59',
   /** Where P4's client streams come from (two source addresses double the port space). */
   memoryClients: ['127.0.0.78', '127.0.0.79'],
 } as const

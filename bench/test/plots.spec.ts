@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -37,6 +37,16 @@ const flights = [
 const results = [
   { id: 'P1', raw: [{ baseline: { latency: latency(400) }, library: { latency: latency(900) } }] },
   {
+    id: 'P2',
+    raw: [
+      {
+        prosody: { receiverCpuPer1k: 0.04 },
+        ejabberd: { receiverCpuPer1k: 0.05 },
+        library: { receiverCpuPer1k: 0.008 },
+      },
+    ],
+  },
+  {
     id: 'P3',
     raw: { captures: { library: [{ roundTrips: 2, perConnection: [{ roundTrips: 2, flights }] }] } },
   },
@@ -59,11 +69,12 @@ describe('bench plots', () => {
       const written = await writePlots({ results, p5domains: [1, 1000] }, dir)
       expect((await readdir(dir)).sort()).toEqual([
         'p1-latency.svg',
+        'p2-receiving.svg',
         'p3-ladder.svg',
         'p4-memory.svg',
         'p5-routing.svg',
       ])
-      expect(written).toHaveLength(4)
+      expect(written).toHaveLength(5)
       const memory = await readFile(path.join(dir, 'p4-memory.svg'), 'utf8')
       expect(memory).toMatch(/^<svg /)
       for (const label of [
@@ -72,6 +83,9 @@ describe('bench plots', () => {
         'goal: 1.25 × baseline',
       ])
         expect(memory).toContain(label)
+      const receiving = await readFile(path.join(dir, 'p2-receiving.svg'), 'utf8')
+      for (const label of ['library g.test', 'Prosody b.test', 'ejabberd e.test'])
+        expect(receiving).toContain(label)
       const routing = await readFile(path.join(dir, 'p5-routing.svg'), 'utf8')
       expect(routing).toContain('active remote domains')
       expect(routing).toContain('1,000')
@@ -91,16 +105,21 @@ describe('bench plots', () => {
   })
 
   it('labels every flight of the ladder with its time since the first byte and its size', async () => {
-    const svg = await renderSvg(p3LadderSpec(results[1]!.raw)!)
+    const svg = await renderSvg(p3LadderSpec(results.find((r) => r.id === 'P3')!.raw)!)
     expect(svg).toContain('2 round trips')
     for (const label of ['0.0 ms · 180 B', '0.6 ms · 388 B', '2.9 ms · 51 B']) expect(svg).toContain(label)
   })
 
   it('type-checks with the rest of the bench (which no other test compiles)', () => {
-    // Throws, with tsc's diagnostics in the message, when the bench does not compile.
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'bench'], {
-      cwd: root,
-      stdio: 'pipe',
-    })
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'bench'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    )
+    expect(tsc.stdout + tsc.stderr).toBe('')
+    expect(tsc.status).toBe(0)
   }, 60_000)
 })

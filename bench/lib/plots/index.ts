@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { TopLevelSpec } from 'vega-lite'
 import type { ScenarioResult } from '../report.js'
 import { p1LatencySpec } from './p1-latency.js'
+import { p2ReceivingSpec } from './p2-receiving.js'
 import { p3LadderSpec } from './p3-ladder.js'
 import { p4MemorySpec } from './p4-memory.js'
 import { p5RoutingSpec } from './p5-routing.js'
@@ -20,6 +21,7 @@ function plotSpecs({ results, p5domains }: PlotInputs): Record<string, TopLevelS
   const has = (id: string) => results.some((r) => r.id === id)
   return {
     'p1-latency.svg': has('P1') ? p1LatencySpec(raw('P1')) : undefined,
+    'p2-receiving.svg': has('P2') ? p2ReceivingSpec(raw('P2')) : undefined,
     'p3-ladder.svg': has('P3') ? p3LadderSpec(raw('P3')) : undefined,
     'p4-memory.svg': has('P4') ? p4MemorySpec(raw('P4')) : undefined,
     'p5-routing.svg': has('P5') ? p5RoutingSpec(raw('P5'), p5domains) : undefined,
