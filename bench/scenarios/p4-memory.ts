@@ -136,6 +136,11 @@ async function measure(
       await server.call('baseline.hold', { host: ADDRESSES.memory, port: PORT, files })
     }
     const base = await server.call<MemorySample>('memory.sample')
+    // BENCH_P4_SNAPSHOTS=DIR: heap snapshots of the idle server and at the top level, to diff.
+    const snapshots = process.env.BENCH_P4_SNAPSHOTS
+    const snapshot = (name: string) =>
+      snapshots && server.call('memory.snapshot', { file: `${snapshots}/${variant}-${name}.heapsnapshot` })
+    await snapshot('idle')
     const results: LevelRun[] = []
     let opened = 0
     for (const level of levels) {
@@ -177,6 +182,7 @@ async function measure(
       })
       ctx.log(`P4 run ${run} ${variant}: ${level} streams held, ${(now.rss / 2 ** 20).toFixed(0)} MiB RSS`)
     }
+    await snapshot(String(opened))
     return results
   } finally {
     await Promise.all(clients.map((client) => client.stop()))

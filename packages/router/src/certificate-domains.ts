@@ -16,7 +16,7 @@ export class CertificateDomains {
 
   /** Records `remote` as authenticated on `session`; returns why not, once the certificate is at its limit. */
   add(session: S2SSession, remote: string): string | undefined {
-    const fingerprint = session.tls?.peerCertificate?.leaf.fingerprint256
+    const fingerprint = session.tls?.peerCertificate?.fingerprint256
     if (fingerprint === undefined) return undefined
     let domains = this.byCertificate.get(fingerprint)
     if (!domains) {

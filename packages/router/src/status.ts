@@ -101,9 +101,9 @@ function sessionFacts(session: S2SSession | undefined) {
     authMechanism: session?.authenticatedPairs[0]?.mechanism,
     tlsVersion: session?.tls?.protocol ?? undefined,
     peerCertificate: certificate && {
-      subject: certificate.leaf.subject,
-      validTo: certificate.leaf.validTo,
-      trusted: certificate.chain.ok,
+      subject: certificate.subject,
+      validTo: certificate.validTo,
+      trusted: certificate.trusted,
     },
     unacknowledged: session?.unacknowledged.length ?? 0,
     bidi: session?.bidi ?? false,

@@ -201,7 +201,7 @@ export class InboundSession extends S2SSession {
       )
       return
     }
-    const tls = inspectTls(secure, identity.anchors)
+    const tls = inspectTls(secure, identity.anchors, 'server')
     this.tlsState = tls
     this.securing = false
     this.emit('secured', tls)

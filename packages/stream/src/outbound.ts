@@ -332,7 +332,7 @@ export class OutboundSession extends S2SSession {
 
   /** Records TLS state and enforces the certificate rule; false when the stream was aborted. */
   private adoptTls(socket: TLSSocket): boolean {
-    const tls = inspectTls(socket, this.context.tls!.anchors)
+    const tls = inspectTls(socket, this.context.tls!.anchors, 'client')
     this.tlsState = tls
     if (
       this.context.securityFor(this.remote).requireValidCertificate &&

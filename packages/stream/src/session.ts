@@ -28,12 +28,25 @@ export interface TlsState {
   readonly peerCertificate: PeerCertificate | undefined
 }
 
-/** The certificate the peer presented and what our own path check made of it. */
+/**
+ * The certificate the peer presented and what our own path check made of it. A stream keeps
+ * only the facts below; `leaf`, `presented` and `chain` are read again from the TLS socket when
+ * asked (diagnostics do; nothing on the stanza path does), so that thousands of idle streams
+ * do not each hold parsed certificates.
+ */
 export interface PeerCertificate {
+  /** The leaf, read from the socket; throws once the stream's socket is gone. */
   readonly leaf: X509Certificate
-  /** Every certificate the peer presented, leaf first (what diagnostics show). */
+  /** Every certificate the peer presented, leaf first (what diagnostics show); empty once the socket is gone. */
   readonly presented: readonly X509Certificate[]
+  /** The path check as it came out at the handshake (the certificates of `chain` are read again). */
   readonly chain: ChainResult
+  /** `chain.ok`, kept: the path check found a chain to a trust anchor. */
+  readonly trusted: boolean
+  /** The leaf's subject, expiry and SHA-256 fingerprint, as at the handshake. */
+  readonly subject: string
+  readonly validTo: string
+  readonly fingerprint256: string
   /** Whether this certificate may authenticate `domain`: a trusted chain that names it (RFC 9525). */
   validFor(domain: string): boolean
 }

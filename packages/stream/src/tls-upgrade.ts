@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream'
 import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls'
-import type { PeerCertificate, TlsState } from './session.js'
-import { certificateNamesDomain, peerChain, type TrustAnchors, verifyChain } from './tls/index.js'
+import type { TlsState } from './session.js'
+import { peerChain, type TrustAnchors } from './tls/index.js'
+import { presentedCertificate } from './tls/presented-certificate.js'
 import { S2S_SECURE_OPTIONS } from './tls-options.js'
 
 /** ALPN protocol id for XMPP server-to-server over direct TLS (XEP-0368). */
@@ -76,20 +77,11 @@ export function handshake(socket: TLSSocket, role: 'client' | 'server'): Promise
 }
 
 /** What a finished handshake tells us, with our verdict on the peer's certificate. */
-export function inspectTls(socket: TLSSocket, anchors: TrustAnchors): TlsState {
+export function inspectTls(socket: TLSSocket, anchors: TrustAnchors, role: 'client' | 'server'): TlsState {
   // One read of the peer chain, reused for every later question about the peer.
   const presented = peerChain(socket)
-  const leaf = presented[0]
-  let peerCertificate: PeerCertificate | undefined
-  if (leaf) {
-    const chain = verifyChain(presented, anchors)
-    peerCertificate = {
-      leaf,
-      presented,
-      chain,
-      validFor: (domain) => chain.ok && certificateNamesDomain(leaf, domain),
-    }
-  }
+  const peerCertificate =
+    presented.length > 0 ? presentedCertificate({ socket, role, presented, anchors }) : undefined
   return {
     protocol: socket.getProtocol(),
     cipher: socket.getCipher()?.name ?? 'unknown',

@@ -43,9 +43,14 @@ export function certificateIdentities(cert: X509Certificate): CertificateIdentit
  * certificate names `domain`. The subject CN is never consulted (RFC 9525 §1.3, §6.3).
  */
 export function certificateNamesDomain(cert: X509Certificate, domain: string): boolean {
+  return identitiesNameDomain(certificateIdentities(cert), domain)
+}
+
+/** certificateNamesDomain on identities read before (a stream keeps these, not the certificate). */
+export function identitiesNameDomain(identities: CertificateIdentities, domain: string): boolean {
   const reference = referenceDomain(domain)
   if (reference === null) return false
-  const { dnsNames, srvNames, xmppAddrs } = certificateIdentities(cert)
+  const { dnsNames, srvNames, xmppAddrs } = identities
   return (
     dnsNames.some((name) => dnsIdMatches(name, reference)) ||
     srvNames.some((name) => srvIdMatches(name, reference)) ||
