@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { InboundAuthStream } from './auth.js'
+import { InboundView, type ViewedSession } from './auth-view.js'
 import type { StreamContext } from './context.js'
 import { normalizeDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
@@ -53,11 +54,11 @@ export class InboundSession extends S2SSession {
     return this.context.securityFor(this.from)
   }
 
-  protected readonly authView: InboundAuthStream = Object.assign(this.baseAuthView(), {
-    direction: 'inbound' as const,
-    authenticate: (local: string, remote: string, mechanism: string) => this.grant(local, remote, mechanism),
-    restartStream: () => this.restartStream(),
-  })
+  // The view calls this session's protected grant() and private restartStream(): the cast lends them.
+  protected readonly authView: InboundAuthStream = new InboundView(
+    this as unknown as ViewedSession<void>,
+    this.context,
+  )
 
   /**
    * Expects the peer to restart the stream (after SASL success, RFC 6120
@@ -188,10 +189,7 @@ export class InboundSession extends S2SSession {
       this.fail(new StreamError('internal-server-error', 'no certificate configured'))
       return
     }
-    const secure: TLSSocket = startServerTls(this.currentSocket, {
-      contextFor: (name) => identity.contextFor(name),
-      fallback,
-    })
+    const secure: TLSSocket = startServerTls(this.currentSocket, { identity, fallback })
     this.restart(secure)
     try {
       await handshake(secure, 'server')

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { OutboundAuthStream } from './auth.js'
+import { OutboundView } from './auth-view.js'
 import type { StreamContext } from './context.js'
 import { domainOfAddress, requireDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
@@ -162,21 +163,11 @@ export class OutboundSession extends S2SSession {
     return this.latestFeatures
   }
 
-  protected readonly authView: OutboundAuthStream = this.outboundAuthView()
-
-  private outboundAuthView(): OutboundAuthStream {
-    const view = Object.assign(this.baseAuthView(), {
-      direction: 'outbound' as const,
-      authenticate: (local: string, remote: string, mechanism: string) =>
-        this.grant(local, remote, mechanism),
-      restartStream: () => this.restartStream(),
-    })
-    // Read live, like the base view's own getters; the remote domain is known from the start.
-    return Object.defineProperties(view, {
-      features: { get: () => this.latestFeatures, enumerable: true },
-      remoteDomain: { get: () => this.remote, enumerable: true },
-    }) as typeof view & { readonly features: Element | undefined; readonly remoteDomain: string }
-  }
+  // The view calls this session's protected grant() and private restartStream(): the cast lends them.
+  protected readonly authView: OutboundAuthStream = new OutboundView(
+    this as unknown as ConstructorParameters<typeof OutboundView>[0],
+    this.context,
+  )
 
   /**
    * Authorises one more (local, remote) pair on this established stream through

@@ -349,46 +349,6 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    */
   protected abstract readonly authView: AuthStream
 
-  /** The part of the auth view both directions share, reading this stream live. */
-  protected baseAuthView(): Omit<AuthStreamBase, 'direction'> {
-    const session = this
-    const context = this.context
-    return {
-      get phase() {
-        return session.phase
-      },
-      get localDomain() {
-        return session.localDomain
-      },
-      get remoteDomain() {
-        return session.remoteDomain
-      },
-      get remoteAddress() {
-        return session.remoteAddress
-      },
-      get streamId() {
-        return session.streamId
-      },
-      get peerHeader() {
-        return session.peerHeader
-      },
-      get tls() {
-        return session.tls
-      },
-      localDomains: context.localDomains,
-      security: (remote) => context.securityFor(remote),
-      negotiationMs: context.timeouts.negotiationMs,
-      logger: context.logger,
-      get authenticatedPairs() {
-        return session.authenticatedPairs
-      },
-      isAuthenticated: (local, remote) => session.isAuthenticated(local, remote),
-      send: (element) => session.send(element),
-      nextElement: (match, timeoutMs) => session.nextElement(match, timeoutMs),
-      close: (condition, text) => session.close(condition as StreamErrorCondition | undefined, text),
-    }
-  }
-
   /** The header values this side writes (ids, from, to). */
   protected abstract headerFields(): HeaderFields
   /** Called with each peer header (initial and after every restart). */

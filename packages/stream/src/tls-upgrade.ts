@@ -30,14 +30,38 @@ export function startClientTls(
   })
 }
 
+/** Picks our certificate by the name the peer asked for (SNI). */
+type SniSource = { contextFor(servername: string): SecureContext | undefined }
+type SniCallback = (
+  servername: string,
+  callback: (error: Error | null, context?: SecureContext) => void,
+) => void
+
+/** One SNI callback per (identity, fallback), shared by every socket: one per socket held a closure each. */
+const sniCallbacks = new WeakMap<SniSource, WeakMap<SecureContext, SniCallback>>()
+
+function sniCallbackFor(identity: SniSource, fallback: SecureContext): SniCallback {
+  let byFallback = sniCallbacks.get(identity)
+  if (!byFallback) {
+    byFallback = new WeakMap()
+    sniCallbacks.set(identity, byFallback)
+  }
+  let callback = byFallback.get(fallback)
+  if (!callback) {
+    callback = (servername, done) => done(null, identity.contextFor(servername) ?? fallback)
+    byFallback.set(fallback, callback)
+  }
+  return callback
+}
+
 /**
  * Server side of TLS on an accepted socket: asks for the peer's certificate
  * (its ticket to SASL EXTERNAL) without letting OpenSSL reject it, and picks
- * our certificate by SNI.
+ * our certificate by SNI (`fallback` when the peer names none we have).
  */
 export function startServerTls(
   socket: Duplex,
-  options: { contextFor: (servername: string) => SecureContext | undefined; fallback: SecureContext },
+  options: { identity: SniSource; fallback: SecureContext },
 ): TLSSocket {
   return new TLSSocket(socket, {
     isServer: true,
@@ -45,7 +69,7 @@ export function startServerTls(
     rejectUnauthorized: false,
     secureContext: options.fallback,
     ALPNProtocols: [ALPN_XMPP_SERVER],
-    SNICallback: (servername, callback) => callback(null, options.contextFor(servername) ?? options.fallback),
+    SNICallback: sniCallbackFor(options.identity, options.fallback),
   })
 }
 

@@ -58,6 +58,18 @@ export interface StreamHeader {
 }
 
 /** A namespace declaration in scope; `depth` is the declaring element's (0 = stream root). */
+/** What `tagAttrs` holds between tags; every tag start replaces it with an object of its own. */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>
+
+/**
+ * A copy of `text` with characters of its own. V8 makes a slice of 13 characters or more a view
+ * into the string it was cut from, which then lives as long as the slice does; a header value
+ * kept for a stream's lifetime would keep the whole decoded chunk it arrived in.
+ */
+function ownedCopy(text: string): string {
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8')
+}
+
 interface Binding {
   readonly prefix: string
   readonly uri: string
@@ -273,6 +285,12 @@ export class XmlStreamParser {
       for (let next = this.queued.shift(); next !== undefined; next = this.queued.shift()) this.consume(next)
     } finally {
       this.writing = false
+    }
+    // Between tags, the last tag's name and attributes are slices of the text just decoded: kept
+    // in these fields, they would keep that whole chunk alive on an idle stream.
+    if (this.state === OUTSIDE) {
+      this.tagName = ''
+      this.tagAttrs = NO_ATTRIBUTES
     }
   }
 
@@ -948,7 +966,11 @@ export class XmlStreamParser {
     if (prefix === 'xml') return true
     const depth = this.rootName === '' ? 0 : this.elements.length + 1
     const shadowed = this.innermost.get(prefix) ?? null
-    const binding = { prefix, uri, depth, shadowed, next: this.scope }
+    // The header's bindings last as long as the stream: they get characters of their own.
+    const binding =
+      depth === 0
+        ? { prefix: ownedCopy(prefix), uri: ownedCopy(uri), depth, shadowed, next: this.scope }
+        : { prefix, uri, depth, shadowed, next: this.scope }
     this.scope = binding
     this.innermost.set(prefix, binding)
     return true
@@ -1077,11 +1099,14 @@ export class XmlStreamParser {
     this.budgetLimit = -1
     const namespaces: Record<string, string> = {}
     for (const [prefix, binding] of this.innermost) setOwn(namespaces, prefix, binding.uri)
-    this.rootName = name
+    this.rootName = ownedCopy(name)
     this.declarationAllowed = false
     this.state = OUTSIDE
     const generation = this.generation
-    this.handlers.onStreamStart({ name, attrs: this.tagAttrs, namespaces })
+    // Sessions keep the header for the stream's life: its strings must not pin the chunk they came in.
+    const attrs: Record<string, string> = {}
+    for (const [key, value] of Object.entries(this.tagAttrs)) setOwn(attrs, ownedCopy(key), ownedCopy(value))
+    this.handlers.onStreamStart({ name: this.rootName, attrs, namespaces })
     if (selfClosing && this.generation === generation && !this.isFailed) this.endStream()
     return i + 1
   }
