@@ -128,7 +128,13 @@ export function createStatusHandler(options: StatusHandlerOptions): StatusHandle
       res.end()
       return
     }
-    if (!allowed(route, req, bearer, page)) {
+    const verdict = access(route, req, bearer, page)
+    if (verdict === 403) {
+      const message = `${url.pathname} takes a POST from the status page (X-Status-Page: 1, same origin) or with the Bearer token`
+      respondError(res, 403, 'forbidden', message)
+      return
+    }
+    if (verdict === 401) {
       const challenge = { 'www-authenticate': 'Bearer realm="xmpp-federation"' }
       const hint = route.access === 'page' ? ` (a browser: open ${base}/ui?token=<token> once)` : ''
       respondError(res, 401, 'not-authorized', `send Authorization: Bearer <token>${hint}`, challenge)
@@ -178,17 +184,19 @@ function pageRoutes(base: string, events: StatusEvents, doctor: ReturnType<typeo
   } satisfies Record<string, Route>
 }
 
-function allowed(
+/** 'ok', or why not: 401 (no credential) or 403 (a POST that does not come from the page). */
+function access(
   route: Route,
   req: IncomingMessage,
   bearer: (req: IncomingMessage) => boolean,
   page: PageAccess,
-): boolean {
-  if (route.access === 'public') return true
-  if (route.access === 'bearer') return bearer(req)
-  if (req.method !== 'POST') return page.allowed(req)
-  // A POST the browser sends with the cookie must come from the page itself.
-  return (
-    (req.headers.authorization !== undefined && bearer(req)) || (page.allowed(req) && sameOriginPost(req))
-  )
+): 'ok' | 401 | 403 {
+  if (route.access === 'public') return 'ok'
+  if (route.access === 'bearer') return bearer(req) ? 'ok' : 401
+  if (req.method !== 'POST') return page.allowed(req) ? 'ok' : 401
+  // The Bearer header is no ambient credential: no other site can make a browser send it.
+  if (req.headers.authorization !== undefined) return bearer(req) ? 'ok' : 401
+  if (!page.allowed(req)) return 401
+  // The cookie (or no token at all) is: a POST that relies on it must come from the page itself.
+  return sameOriginPost(req) ? 'ok' : 403
 }
