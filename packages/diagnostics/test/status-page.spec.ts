@@ -87,12 +87,12 @@ describe('the status page', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff')
     const html = await page.text()
     // No inline script or style, nothing from elsewhere.
-    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="ui.js" defer>'])
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="ui/page.js" defer>'])
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|https?:\/\//)
     expect(html).toContain('aria-live="polite"')
     for (const [path, type] of [
-      ['ui.js', 'text/javascript; charset=utf-8'],
-      ['ui.css', 'text/css; charset=utf-8'],
+      ['ui/page.js', 'text/javascript; charset=utf-8'],
+      ['ui/page.css', 'text/css; charset=utf-8'],
     ]) {
       const asset = await fetch(`${url}/diag/${path}`)
       expect(asset.status).toBe(200)
@@ -100,7 +100,7 @@ describe('the status page', () => {
       expect(asset.headers.get('x-content-type-options')).toBe('nosniff')
     }
     // The script writes peer strings as text, never as HTML.
-    const script = await (await fetch(`${url}/diag/ui.js`)).text()
+    const script = await (await fetch(`${url}/diag/ui/page.js`)).text()
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/)
   })
 
@@ -117,7 +117,7 @@ describe('the status page', () => {
       const url = await serve(options())
       expect((await fetch(`${url}/diag/ui`)).status).toBe(401)
       expect((await fetch(`${url}/diag/ui?token=wrong`, { redirect: 'manual' })).status).toBe(401)
-      expect((await fetch(`${url}/diag/events`)).status).toBe(401)
+      expect((await fetch(`${url}/diag/ui/events`)).status).toBe(401)
 
       const exchange = await fetch(`${url}/diag/ui?token=${TOKEN}`, { redirect: 'manual' })
       expect(exchange.status).toBe(303)
@@ -129,7 +129,7 @@ describe('the status page', () => {
 
       expect((await fetch(`${url}/diag/ui`, { headers: { cookie } })).status).toBe(200)
       const { snapshots } = await readEvents(
-        `${url}/diag/events`,
+        `${url}/diag/ui/events`,
         { headers: { cookie } },
         (s) => s.length > 0,
       )
@@ -147,14 +147,14 @@ describe('the status page', () => {
       const exchange = await fetch(`${url}/diag/ui?token=${TOKEN}`, { redirect: 'manual' })
       const cookie = exchange.headers.get('set-cookie')!.split(';')[0]!
       const post = (headers: Record<string, string>) =>
-        fetch(`${url}/diag/doctor?domain=unknown.test`, { method: 'POST', headers: { cookie, ...headers } })
+        fetch(`${url}/diag/ui/doctor?domain=unknown.test`, { method: 'POST', headers: { cookie, ...headers } })
       // A cross-site form or fetch cannot add the custom header, and the browser says where it comes from.
       expect((await post({})).status).toBe(403)
       expect((await post({ 'x-status-page': '1', 'sec-fetch-site': 'cross-site' })).status).toBe(403)
       expect((await post({ 'x-status-page': '1', origin: 'http://evil.test' })).status).toBe(403)
       expect((await post({ 'x-status-page': '1', cookie: '' })).status).toBe(401)
       // A script with the token needs none of it.
-      const scripted = await fetch(`${url}/diag/doctor?domain=unknown.test`, {
+      const scripted = await fetch(`${url}/diag/ui/doctor?domain=unknown.test`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}` },
       })
@@ -163,7 +163,7 @@ describe('the status page', () => {
       const own = await post({ 'x-status-page': '1', 'sec-fetch-site': 'same-origin', origin: url })
       expect(own.status).toBe(404)
       expect(
-        (await fetch(`${url}/diag/doctor?domain=a.test`, { method: 'GET', headers: { cookie } })).status,
+        (await fetch(`${url}/diag/ui/doctor?domain=a.test`, { method: 'GET', headers: { cookie } })).status,
       ).toBe(405)
     })
   })
@@ -173,7 +173,7 @@ describe('the status page', () => {
       const federation = new FakeFederation()
       const url = await serve({ federation })
       const evil = '<script>alert(1)</script>\nevent: status\ndata: {}'
-      const reading = readEvents(`${url}/events`, {}, (snapshots) => snapshots.length >= 2)
+      const reading = readEvents(`${url}/ui/events`, {}, (snapshots) => snapshots.length >= 2)
       await until(() => federation.listenerCount('session') === 1)
       federation.current = federationStatus([
         domainStatus({
@@ -194,7 +194,7 @@ describe('the status page', () => {
       const federation = new FakeFederation()
       const source = { status: () => federation.status() }
       const url = await serve({ federation: source })
-      const reading = readEvents(`${url}/events`, {}, (snapshots) => snapshots.length >= 2)
+      const reading = readEvents(`${url}/ui/events`, {}, (snapshots) => snapshots.length >= 2)
       await new Promise((resolve) => setTimeout(resolve, 1500)) // ticks with nothing new: nothing sent
       federation.current = federationStatus([domainStatus({ stanzasOut: 99 })])
       const { snapshots } = await reading
@@ -205,14 +205,14 @@ describe('the status page', () => {
       const url = await serve({ federation: new FakeFederation(), maxPageClients: 2 })
       const open = [new AbortController(), new AbortController()]
       for (const controller of open) {
-        expect((await fetch(`${url}/events`, { signal: controller.signal })).status).toBe(200)
+        expect((await fetch(`${url}/ui/events`, { signal: controller.signal })).status).toBe(200)
       }
-      const refused = await fetch(`${url}/events`)
+      const refused = await fetch(`${url}/ui/events`)
       expect(refused.status).toBe(503)
       expect(refused.headers.get('retry-after')).toBe('10')
       open[0]!.abort()
       await until(async () => {
-        const res = await fetch(`${url}/events`)
+        const res = await fetch(`${url}/ui/events`)
         await res.body?.cancel()
         return res.status === 200
       })
@@ -232,7 +232,7 @@ describe('the status page', () => {
 
     it('runs the doctor for a listed domain: a refused port is a failed tcp step', async () => {
       const url = await serve({ federation: { status: () => status }, config })
-      const res = await fetch(`${url}/doctor?domain=closed.test`, { method: 'POST', headers: FROM_PAGE })
+      const res = await fetch(`${url}/ui/doctor?domain=closed.test`, { method: 'POST', headers: FROM_PAGE })
       expect(res.status).toBe(200)
       const report = await res.json()
       expect(report).toMatchObject({ domain: 'closed.test', ok: false, targets: [`${HOST}:1`] })
@@ -240,11 +240,11 @@ describe('the status page', () => {
         expect.objectContaining({ step: 'tcp', status: 'fail', code: 'TCP_REFUSED', target: `${HOST}:1` }),
       )
       // Not any name: only the domains the status lists.
-      const post = (query: string) => fetch(`${url}/doctor${query}`, { method: 'POST', headers: FROM_PAGE })
+      const post = (query: string) => fetch(`${url}/ui/doctor${query}`, { method: 'POST', headers: FROM_PAGE })
       expect((await post('?domain=elsewhere.test')).status).toBe(404)
       expect((await post('')).status).toBe(400)
       // Even without a token, not from another site's page.
-      expect((await fetch(`${url}/doctor?domain=closed.test`, { method: 'POST' })).status).toBe(403)
+      expect((await fetch(`${url}/ui/doctor?domain=closed.test`, { method: 'POST' })).status).toBe(403)
     })
 
     it('runs once per domain at a time and a few at once, 429 beyond', async () => {
@@ -252,7 +252,7 @@ describe('the status page', () => {
       const doctor = { connect: () => new Socket(), timeouts: { connectMs: 800 } }
       const url = await serve({ federation: { status: () => status }, config, doctor })
       const post = (domain: string) =>
-        fetch(`${url}/doctor?domain=${domain}`, { method: 'POST', headers: FROM_PAGE })
+        fetch(`${url}/ui/doctor?domain=${domain}`, { method: 'POST', headers: FROM_PAGE })
       const answers = await Promise.all(['slow.test', 'slow.test', 'slow2.test', 'slow3.test'].map(post))
       expect(answers.map((res) => res.status).sort()).toEqual([200, 200, 429, 429])
       expect((await post('slow.test')).status).toBe(200)

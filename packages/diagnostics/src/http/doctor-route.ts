@@ -17,7 +17,7 @@ export interface DoctorRouteOptions {
 }
 
 /**
- * `POST <base>/doctor?domain=D`: runs the doctor for a remote domain the status lists (not any
+ * `POST <base>/ui/doctor?domain=D`: runs the doctor for a remote domain the status lists (not any
  * name: the page is no port scanner) and answers its report as JSON. One run per domain at a
  * time and a few in all; beyond that 429, since each run opens connections.
  */
@@ -27,7 +27,7 @@ export function doctorRoute(options: DoctorRouteOptions): (url: URL, res: Server
   return async (url, res) => {
     const domain = url.searchParams.get('domain')?.trim().toLowerCase().replace(/\.$/, '') ?? ''
     if (domain === '') {
-      respondError(res, 400, 'bad-request', 'name the remote domain: POST doctor?domain=example.org')
+      respondError(res, 400, 'bad-request', 'name the remote domain: POST ui/doctor?domain=example.org')
       return
     }
     if (!options.status().domains.some((entry) => entry.remote.toLowerCase() === domain)) {

@@ -50,7 +50,7 @@ export interface StatusHandlerOptions {
    * point from `req.url` (Express `app.use('/diag', handler)`) needs none.
    */
   basePath?: string
-  /** Serve the status page (`<base>/ui`, its assets, `<base>/events`, `POST <base>/doctor`). Default true. */
+  /** Serve the status page (`<base>/ui`, its assets, `<base>/ui/events`, `POST <base>/ui/doctor`). Default true. */
   statusPage?: boolean
   /** Given to the page's doctor runs, e.g. `mechanisms: [dialback({ secret })]`. */
   doctor?: PageDoctorOptions
@@ -83,7 +83,7 @@ const READ = ['GET', 'HEAD'] as const
  * Serves a federation's live status over HTTP, for people, `xmpp-federation status URL` and
  * Prometheus: `GET <base>/status` (JSON: the FederationStatus, plus `configFingerprint`,
  * `settings` and `node`), `GET <base>/metrics` (Prometheus text, `renderPrometheus`) and the
- * status page (`GET <base>/ui`, live over `GET <base>/events`, `POST <base>/doctor?domain=D`).
+ * status page (`GET <base>/ui`, live over `GET <base>/ui/events`, `POST <base>/ui/doctor?domain=D`).
  * Other methods are answered 405. Any other path goes to `next()`, or is answered 404 without one.
  */
 export function createStatusHandler(options: StatusHandlerOptions): StatusHandler {
@@ -173,10 +173,10 @@ export function createStatusHandler(options: StatusHandlerOptions): StatusHandle
 function pageRoutes(base: string, events: StatusEvents, doctor: ReturnType<typeof doctorRoute>) {
   return {
     [`${base}/ui`]: { methods: READ, access: 'page', serve: (_req, res) => servePage(res) },
-    [`${base}/ui.js`]: { methods: READ, access: 'public', serve: (_req, res) => servePageScript(res) },
-    [`${base}/ui.css`]: { methods: READ, access: 'public', serve: (_req, res) => servePageStyle(res) },
-    [`${base}/events`]: { methods: ['GET'], access: 'page', serve: (req, res) => events.serve(req, res) },
-    [`${base}/doctor`]: {
+    [`${base}/ui/page.js`]: { methods: READ, access: 'public', serve: (_req, res) => servePageScript(res) },
+    [`${base}/ui/page.css`]: { methods: READ, access: 'public', serve: (_req, res) => servePageStyle(res) },
+    [`${base}/ui/events`]: { methods: ['GET'], access: 'page', serve: (req, res) => events.serve(req, res) },
+    [`${base}/ui/doctor`]: {
       methods: ['POST'],
       access: 'page',
       serve: (_req, res, url) => doctor(url, res),

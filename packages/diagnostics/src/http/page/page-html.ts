@@ -7,8 +7,8 @@ export const PAGE_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Federation status</title>
-<link rel="stylesheet" href="ui.css">
-<script src="ui.js" defer></script>
+<link rel="stylesheet" href="ui/page.css">
+<script src="ui/page.js" defer></script>
 </head>
 <body>
 <header>

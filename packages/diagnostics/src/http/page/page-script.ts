@@ -104,7 +104,7 @@ export const PAGE_SCRIPT = `'use strict';
     button.textContent = 'Running…';
     var summary = document.getElementById('doctor-summary');
     set(summary, 'Running the doctor for ' + domain + '…');
-    fetch('doctor?domain=' + encodeURIComponent(domain), {
+    fetch('ui/doctor?domain=' + encodeURIComponent(domain), {
       method: 'POST', credentials: 'same-origin', headers: { 'X-Status-Page': '1' }
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });
@@ -141,7 +141,7 @@ export const PAGE_SCRIPT = `'use strict';
     document.getElementById('doctor-steps').hidden = false;
   }
 
-  var source = new EventSource('events');
+  var source = new EventSource('ui/events');
   source.addEventListener('status', function (event) { render(JSON.parse(event.data)); });
   source.onopen = function () { set(connection, '· live'); };
   source.onerror = function () { set(connection, '· ✖ disconnected, retrying…'); };
