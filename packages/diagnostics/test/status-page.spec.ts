@@ -147,7 +147,10 @@ describe('the status page', () => {
       const exchange = await fetch(`${url}/diag/ui?token=${TOKEN}`, { redirect: 'manual' })
       const cookie = exchange.headers.get('set-cookie')!.split(';')[0]!
       const post = (headers: Record<string, string>) =>
-        fetch(`${url}/diag/ui/doctor?domain=unknown.test`, { method: 'POST', headers: { cookie, ...headers } })
+        fetch(`${url}/diag/ui/doctor?domain=unknown.test`, {
+          method: 'POST',
+          headers: { cookie, ...headers },
+        })
       // A cross-site form or fetch cannot add the custom header, and the browser says where it comes from.
       expect((await post({})).status).toBe(403)
       expect((await post({ 'x-status-page': '1', 'sec-fetch-site': 'cross-site' })).status).toBe(403)
@@ -240,7 +243,8 @@ describe('the status page', () => {
         expect.objectContaining({ step: 'tcp', status: 'fail', code: 'TCP_REFUSED', target: `${HOST}:1` }),
       )
       // Not any name: only the domains the status lists.
-      const post = (query: string) => fetch(`${url}/ui/doctor${query}`, { method: 'POST', headers: FROM_PAGE })
+      const post = (query: string) =>
+        fetch(`${url}/ui/doctor${query}`, { method: 'POST', headers: FROM_PAGE })
       expect((await post('?domain=elsewhere.test')).status).toBe(404)
       expect((await post('')).status).toBe(400)
       // Even without a token, not from another site's page.

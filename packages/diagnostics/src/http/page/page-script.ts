@@ -61,7 +61,7 @@ export const PAGE_SCRIPT = `'use strict';
     set(c[1], d.direction === 'outbound' ? '→ outbound' : '← inbound');
     set(c[2], state[0] + ' ' + d.state, 'state-' + state[1]);
     set(c[3], d.authMechanism || '—');
-    set(c[4], d.tlsVersion || '✖ none');
+    set(c[4], d.tlsVersion || (d.state === 'established' ? '✖ none' : '—'));
     set(c[5], cert[0], cert[1]);
     set(c[6], d.queued + ' / ' + d.unacknowledged, 'number');
     set(c[7], d.stanzasIn + ' / ' + d.stanzasOut, 'number');
