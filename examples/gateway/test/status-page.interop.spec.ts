@@ -37,6 +37,10 @@ const CHROMIUM_ARGS = [
 
 const silent = createLog({ write: () => {} })
 
+// Page code as text: this package compiles for Node, without the DOM's types.
+const activeLabel = (page: Page) =>
+  page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label') ?? null")
+
 describe('the status page in a browser', () => {
   let workdir: Workdir
   let browser: Browser
@@ -125,14 +129,14 @@ describe('the status page in a browser', () => {
     // One round of Tab through the page (it wraps to the address bar and back): stop at the first repeat.
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('Tab')
-      const label = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null)
+      const label = await activeLabel(page)
       if (label === null) continue
       if (reached.includes(label)) break
       reached.push(label)
     }
     expect(reached).toEqual(labels)
     // Focus is visible: the keyboard focus draws an outline.
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid')
+    expect(await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid')
 
     // The doctor, from the keyboard: a refused port is a failed tcp step, with its code.
     await page.getByRole('button', { name: 'Run doctor for closed.test' }).focus()
@@ -143,9 +147,7 @@ describe('the status page in a browser', () => {
     const steps = await page.locator('#doctor-rows tr').allTextContents()
     expect(steps.some((step) => step.startsWith('✖ failtcpTCP_REFUSED'))).toBe(true)
     // Focus stayed on the button through the run and the updates.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-      'Run doctor for closed.test',
-    )
+    expect(await activeLabel(page)).toBe('Run doctor for closed.test')
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
 
@@ -218,7 +220,7 @@ describe('the status page in a browser', () => {
       ])
       const evilRow = row(page, 'evil.test')
       await expect.poll(() => evilRow.locator('td').nth(7).textContent()).toContain(evil)
-      expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined()
+      expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined()
       expect(await page.locator('#rows script, #rows img').count()).toBe(0)
       // The doctor POST goes through with the cookie (evil.test is no real domain: the doctor says so).
       await page.getByRole('button', { name: 'Run doctor for evil.test' }).click()
