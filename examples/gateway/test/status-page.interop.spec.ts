@@ -261,6 +261,7 @@ describe('the status page in a browser', () => {
       expect(stdout).toContain('Differences (1)\n  policy.deny\n')
       expect(stdout).toMatch(/ {4}default \(c-2\) +\["spam\.test"\]\n/)
       expect(stdout).toContain('NODE_CONFIG_DIFFERS')
+      expect(stdout).toContain('✖ 1 setting differs, 1 problem')
       expect(stdout).not.toContain(SECRET)
       stdout = ''
       expect(await run(['diff', `${gatewayC.url}/api`, `${second.url}/api`, '--json'], io)).toBe(1)
