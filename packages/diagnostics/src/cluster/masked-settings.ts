@@ -29,6 +29,7 @@ export interface NodeIdentity {
   enabled: boolean
 }
 
+/** The `node` and `cluster` tags and `enabled` of a configuration. */
 export function nodeIdentity(config: FederationConfig): NodeIdentity {
   return { name: config.node ?? null, cluster: config.cluster ?? DEFAULT_CLUSTER, enabled: config.enabled }
 }

@@ -24,6 +24,7 @@ export interface StatusSource {
    * page pushes a snapshot on each. Without them it compares snapshots once a second.
    */
   on?(event: 'session' | 'bounce', listener: () => void): unknown
+  /** Removes a listener added with `on`, when the last status page closes. */
   off?(event: 'session' | 'bounce', listener: () => void): unknown
 }
 
