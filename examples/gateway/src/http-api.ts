@@ -48,6 +48,7 @@ export async function startHttpApi(
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const end of context.eventStreams) end()
+      status.close()
       server.closeIdleConnections()
       // Requests still waiting on the federation get their answer as it stops
       // (it bounces what is queued); a client that lingers beyond that is cut off.

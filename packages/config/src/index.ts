@@ -27,9 +27,10 @@ export type {
   ClusterProblem,
   ClusterProblemCode,
   ClusterSummary,
+  NodeSettings,
   SettingDifference,
 } from './cluster.js'
-export { compareClusters, DEFAULT_CLUSTER } from './cluster.js'
+export { compareClusters, compareNodeSettings, DEFAULT_CLUSTER } from './cluster.js'
 export { ConfigError } from './config-error.js'
 export type { ConfigIssue, ConfigIssueCode } from './config-issue.js'
 export { formatIssues } from './config-issue.js'
@@ -53,4 +54,5 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
+export { type FlatSettings, flattenSettings } from './settings-diff.js'
 export { configWarnings } from './warnings.js'
