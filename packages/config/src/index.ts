@@ -39,6 +39,7 @@ export { checkDomainName, checkDomainPattern, normaliseDomainName } from './doma
 export { federationConfigJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js'
 export type { LoadConfigFileOptions, ParseConfigOptions, SafeParseConfigResult } from './load.js'
 export { loadConfigFile, parseConfig, safeParseConfig } from './load.js'
+export { isSecretPath, maskSecret } from './mask-secrets.js'
 export type {
   DomainPolicy,
   EmailForFederationSettings,
@@ -53,4 +54,5 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
+export { differingPaths, type FlatSettings, flattenSettings, valueKey } from './settings-diff.js'
 export { configWarnings } from './warnings.js'
