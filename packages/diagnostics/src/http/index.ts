@@ -1,3 +1,4 @@
+export type { ReloadFunction } from './reload-route.js'
 export type { StatusDocument } from './status-document.js'
 export {
   createStatusHandler,

@@ -5,6 +5,7 @@ import { renderPrometheus } from '../status/prometheus.js'
 import { PROMETHEUS_CONTENT_TYPE } from '../status/prometheus-format.js'
 import { bearerTokenCheck } from './bearer-token.js'
 import { normaliseBasePath, requestPath } from './mount-path.js'
+import { type ReloadFunction, reloadRoute } from './reload-route.js'
 import { JSON_CONTENT_TYPE, respond, respondError } from './respond.js'
 import { statusDocumentBuilder } from './status-document.js'
 
@@ -39,6 +40,11 @@ export interface StatusHandlerOptions {
    * point from `req.url` (Express `app.use('/diag', handler)`) needs none.
    */
   basePath?: string
+  /**
+   * Serves `POST <base>/reload`, answering the ReconfigureReport (see reload-route.ts).
+   * Changing the configuration is not for anyone who can reach the port: requires `token`.
+   */
+  reload?: ReloadFunction
 }
 
 /** Connect/Express style: called for a request the handler does not own, or with an error. */
@@ -48,6 +54,7 @@ export type NextFunction = (error?: unknown) => void
 export type StatusHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void
 
 const ALLOWED_METHODS = 'GET, HEAD'
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="xmpp-federation"' }
 
 /**
  * Serves a federation's live status over HTTP, for people, `xmpp-federation status URL` and
@@ -57,6 +64,12 @@ const ALLOWED_METHODS = 'GET, HEAD'
  */
 export function createStatusHandler(options: StatusHandlerOptions): StatusHandler {
   const base = normaliseBasePath(options.basePath)
+  if (options.reload && options.token === undefined) {
+    throw new TypeError(
+      'createStatusHandler: `reload` needs a `token`, or anyone reaching the port could reload',
+    )
+  }
+  const reload = options.reload && { path: `${base}/reload`, route: reloadRoute(options.reload) }
   const authorised = options.token === undefined ? () => true : bearerTokenCheck(options.token)
   const statusDocument = statusDocumentBuilder(() => options.federation.status(), options.config)
   const routes: Record<string, (res: ServerResponse) => void> = {
@@ -68,6 +81,11 @@ export function createStatusHandler(options: StatusHandlerOptions): StatusHandle
 
   return (req, res, next) => {
     const path = requestPath(req.url)
+    if (reload && path === reload.path) {
+      if (authorised(req)) reload.route(req, res)
+      else respondError(res, 401, 'not-authorized', 'send Authorization: Bearer <token>', BEARER_CHALLENGE)
+      return
+    }
     const route = path === undefined ? undefined : routes[path]
     if (!route) {
       if (next) next()
