@@ -73,7 +73,8 @@ export class Reconfigurer {
 
   private async apply(input: FederationConfigInput): Promise<ReconfigureReport> {
     const state = this.host.state()
-    if (state === 'stopping' || state === 'stopped') {
+    if (state === 'stopping' || state === 'stopped' || state === 'starting') {
+      // While starting, listeners are being opened from the config in force: await start() first.
       throw new UsageError(`reconfigure() on a federation that is ${state}`)
     }
     const config = validateNewConfig(input)
@@ -92,7 +93,9 @@ export class Reconfigurer {
     const previousAuth = this.host.live.context.current.auth
     this.host.live.swap(parts)
     this.digests = digests
-    if (auth !== previousAuth) this.host.startAuth(auth)
+    // A host's own ready-made mechanisms come back as the same objects: they are started once only.
+    if (auth !== previousAuth)
+      this.host.startAuth(auth.filter((mechanism) => !previousAuth.includes(mechanism)))
     this.host.retune(config)
     this.host.listeners.commit(listeners.prepared)
     const { closed, bounced } = await this.closeForbidden({
