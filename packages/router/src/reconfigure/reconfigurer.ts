@@ -98,12 +98,19 @@ export class Reconfigurer {
       this.host.startAuth(auth.filter((mechanism) => !previousAuth.includes(mechanism)))
     this.host.retune(config)
     this.host.listeners.commit(listeners.prepared)
-    const { closed, bounced } = await this.closeForbidden({
-      config,
-      policy: parts.policy,
-      previousPolicy,
-      software: (remote) => this.host.software(remote),
-    })
+    // Only a new policy, fewer local domains or federation switched off can forbid a live stream.
+    const mayForbid =
+      parts.policy !== previousPolicy ||
+      !config.enabled ||
+      changed.some((change) => change.path === 'domains' || change.path === 'emailForFederation.emailDomains')
+    const { closed, bounced } = mayForbid
+      ? await this.closeForbidden({
+          config,
+          policy: parts.policy,
+          previousPolicy,
+          software: (remote) => this.host.software(remote),
+        })
+      : { closed: [], bounced: 0 }
     return this.finish({ changed, closed, bounced, unchanged: false, notes })
   }
 
@@ -144,7 +151,10 @@ export class Reconfigurer {
       if (touches('policy') || touches('security') || touches('emailForFederation')) {
         notes.push('policy settings changed, but the host supplied its own policy (options.policy): it stays')
       }
-    } else policy = attempt('policy', 'BUILD_FAILED', () => this.host.buildPolicy(config))
+    } else if (POLICY_INPUTS.some(touches)) {
+      // Rebuilt only when its inputs changed: a new policy starts its rate limiters over.
+      policy = attempt('policy', 'BUILD_FAILED', () => this.host.buildPolicy(config))
+    }
     const auth =
       authInputs(config) === authInputs(live.config)
         ? live.context.current.auth
@@ -221,6 +231,9 @@ export class Reconfigurer {
     return { closed, bounced }
   }
 }
+
+/** The settings createDomainPolicy reads. */
+const POLICY_INPUTS = ['policy', 'security', 'emailForFederation', 'domains']
 
 /** What the default auth mechanisms are built from: when it changes, they are rebuilt. */
 function authInputs(config: FederationConfig): string {
