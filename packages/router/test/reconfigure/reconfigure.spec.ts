@@ -1,5 +1,6 @@
 import { connect } from 'node:net'
-import type { FederationConfigInput } from '@xmpp-federation/config'
+import { type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
+import { createDomainPolicy } from '@xmpp-federation/policy'
 import { writeCertificateFiles } from '@xmpp-federation/testing'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -194,6 +195,48 @@ describe('federation.reconfigure() between library peers', () => {
     await deliver(c, 'bot@c.test', d, 'eve@d.test', 'after')
     // d.test can reach us again too, through the reopened listener.
     await deliver(d, 'eve@d.test', c, 'bot@c.test', 'back')
+  })
+
+  it('a stream that no longer meets its domain security closes with policy-violation; the next one meets it', async () => {
+    const secret = { dialback: { secret: 'reconfigure-spec-secret' } }
+    const c = await startFederation({
+      config: await cConfig({ ...secret, security: { saslExternal: { inbound: true, outbound: false } } }),
+    })
+    const d = await startFederation({
+      config: await configFor(pki, 'd.test', { listen: [D], routes: { 'c.test': [C] } }),
+    })
+    running.push(c, d)
+    const established: SessionEvent[] = []
+    c.on('session', (s) => s.state === 'established' && s.direction === 'outbound' && established.push(s))
+    await deliver(c, 'bot@c.test', d, 'eve@d.test', 'by-dialback')
+    expect(established.map((s) => s.mechanism)).toEqual(['dialback'])
+
+    const report = await c.reconfigure(
+      await cConfig({ ...secret, policy: { domains: { 'd.test': { dialback: false } } } }),
+    )
+    expect(report.closed).toEqual([
+      expect.objectContaining({
+        local: 'c.test',
+        remote: 'd.test',
+        condition: 'policy-violation',
+        reason: expect.stringMatching(/dialback/),
+      }),
+    ])
+    await deliver(c, 'bot@c.test', d, 'eve@d.test', 'by-certificate')
+    expect(established.map((s) => s.mechanism)).toEqual(['dialback', 'EXTERNAL'])
+  })
+
+  it("a host's own policy stays across reloads, and the report says so", async () => {
+    const policy = createDomainPolicy(parseConfig(await cConfig()))
+    const c = await startFederation({ config: await cConfig(), policy })
+    const d = await startFederation({
+      config: await configFor(pki, 'd.test', { listen: [D], routes: { 'c.test': [C] } }),
+    })
+    running.push(c, d)
+    const report = await c.reconfigure(await cConfig({ policy: { mode: 'denylist', deny: ['d.test'] } }))
+    expect(report.notes).toEqual([expect.stringMatching(/options\.policy/)])
+    expect(report.closed).toEqual([])
+    await deliver(c, 'bot@c.test', d, 'eve@d.test', 'host-policy-allows')
   })
 
   it('an invalid configuration is refused whole, naming each problem; the old one keeps serving', async () => {
