@@ -60,7 +60,8 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="xmpp-federation"' 
  * Serves a federation's live status over HTTP, for people, `xmpp-federation status URL` and
  * Prometheus: `GET <base>/status` (JSON: the FederationStatus, plus `configFingerprint`) and
  * `GET <base>/metrics` (Prometheus text, `renderPrometheus`). HEAD works on both; other
- * methods are answered 405. Any other path goes to `next()`, or is answered 404 without one.
+ * methods are answered 405. With `reload` (and `token`), `POST <base>/reload` too. Any other
+ * path goes to `next()`, or is answered 404 without one.
  */
 export function createStatusHandler(options: StatusHandlerOptions): StatusHandler {
   const base = normaliseBasePath(options.basePath)
