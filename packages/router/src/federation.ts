@@ -448,7 +448,7 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   /**
    * Hands a stanza to its link. The policy is asked once per link, when it is
-   * created (the policy is fixed for the life of the federation); a refused
+   * created (a reconfigure() that refuses the domain closes the link); a refused
    * domain gets no link, so every later send asks again and bounces again.
    */
   private sendOver(local: string, remote: string, item: PendingStanza): void {

@@ -87,6 +87,12 @@ export class Reconfigurer {
     const { parts, auth, issues, notes } = this.prepare(config, changed)
     const listeners = issues.length === 0 ? await this.prepareListeners(config) : undefined
     if (listeners && !listeners.ok) issues.push(...listeners.issues)
+    // stop() may have begun while the listeners were binding: they must not outlive it.
+    const now = this.host.state()
+    if (now !== state) {
+      if (listeners?.ok) this.host.listeners.rollback(listeners.prepared)
+      throw new UsageError(`reconfigure(): the federation went from ${state} to ${now} meanwhile`)
+    }
     if (issues.length > 0 || !parts || !listeners?.ok) throw new ReconfigureError(issues)
 
     const previousPolicy = this.host.live.policy.current
