@@ -21,15 +21,28 @@ export function reloadRoute(reload: ReloadFunction): (req: IncomingMessage, res:
       return
     }
     discardBody(req)
-    reload().then(
-      (report) => respond(res, 200, JSON_CONTENT_TYPE, `${JSON.stringify(report, null, 2)}\n`),
-      (error: Error & { issues?: unknown }) => {
-        if (Array.isArray(error.issues)) {
-          const body = { error: { condition: 'bad-request', message: error.message, issues: error.issues } }
-          respond(res, 422, JSON_CONTENT_TYPE, `${JSON.stringify(body, null, 2)}\n`)
-        } else respondError(res, 500, 'internal-server-error', `reload failed: ${error.message}`)
-      },
-    )
+    // A host function that throws instead of rejecting is answered the same way.
+    Promise.resolve()
+      .then(reload)
+      .then(
+        (report) => respond(res, 200, JSON_CONTENT_TYPE, `${JSON.stringify(report, null, 2)}\n`),
+        (error: unknown) => {
+          const failure = error as { issues?: unknown; message?: string } | null | undefined
+          if (Array.isArray(failure?.issues)) {
+            const body = {
+              error: { condition: 'bad-request', message: failure.message, issues: failure.issues },
+            }
+            respond(res, 422, JSON_CONTENT_TYPE, `${JSON.stringify(body, null, 2)}\n`)
+          } else {
+            respondError(
+              res,
+              500,
+              'internal-server-error',
+              `reload failed: ${failure?.message ?? String(error)}`,
+            )
+          }
+        },
+      )
   }
 }
 
