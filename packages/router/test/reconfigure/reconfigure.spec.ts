@@ -5,10 +5,12 @@ import { writeCertificateFiles } from '@xmpp-federation/testing'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   type BounceEvent,
+  createFederation,
   type Federation,
   ReconfigureError,
   type ReconfigureReport,
   type SessionEvent,
+  UsageError,
   xml,
 } from '../../src/index.js'
 import { configFor, createTestPki, nextStanza, startFederation, type TestPki } from '../fixtures.js'
@@ -237,6 +239,19 @@ describe('federation.reconfigure() between library peers', () => {
     expect(report.notes).toEqual([expect.stringMatching(/options\.policy/)])
     expect(report.closed).toEqual([])
     await deliver(c, 'bot@c.test', d, 'eve@d.test', 'host-policy-allows')
+  })
+
+  it('before start() a reload only replaces the configuration start() will use; after stop() it is a usage error', async () => {
+    const c = createFederation({ config: await cConfig(), logger: false })
+    const moved = { host: C.host, port: C.port + 3 }
+    const report = await c.reconfigure(await cConfig({ listen: [moved] }))
+    expect(report.changed.map((change) => change.path)).toEqual(['listen'])
+    expect(await accepts(moved)).toBe(false)
+    await c.start()
+    expect(await accepts(moved)).toBe(true)
+    expect(await accepts(C)).toBe(false)
+    await c.stop()
+    await expect(c.reconfigure(await cConfig())).rejects.toBeInstanceOf(UsageError)
   })
 
   it('an invalid configuration is refused whole, naming each problem; the old one keeps serving', async () => {
