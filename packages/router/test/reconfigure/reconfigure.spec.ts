@@ -228,6 +228,32 @@ describe('federation.reconfigure() between library peers', () => {
     expect(established.map((s) => s.mechanism)).toEqual(['dialback', 'EXTERNAL'])
   })
 
+  it('a peer software rule added by a reload closes the streams of peers whose answer it refuses', async () => {
+    // A rule that refuses nobody still makes c ask d what it runs (XEP-0092), and remember it.
+    const asking = { policy: { peerRules: [{ product: 'Nothing Real', action: 'refuse' as const }] } }
+    const c = await startFederation({ config: await cConfig(asking) })
+    const d = await startFederation({
+      config: await configFor(pki, 'd.test', { listen: [D], routes: { 'c.test': [C] } }),
+    })
+    running.push(c, d)
+    await deliver(c, 'bot@c.test', d, 'eve@d.test', 'asked')
+    const report = await c.reconfigure(
+      await cConfig({
+        policy: { peerRules: [{ product: 'xmpp-federation', action: 'refuse', reason: 'not today' }] },
+      }),
+    )
+    expect(report.closed).toEqual([
+      expect.objectContaining({
+        remote: 'd.test',
+        condition: 'policy-violation',
+        reason: expect.stringMatching(/not today/),
+      }),
+    ])
+    await expect(c.send(xml('message', { from: 'bot@c.test', to: 'eve@d.test' }))).rejects.toMatchObject({
+      condition: 'policy-violation',
+    })
+  })
+
   it("a host's own policy stays across reloads, and the report says so", async () => {
     const policy = createDomainPolicy(parseConfig(await cConfig()))
     const c = await startFederation({ config: await cConfig(), policy })
