@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FederationConfig } from '@xmpp-federation/config'
-import { createStatusHandler, type StatusSource } from '@xmpp-federation/diagnostics'
+import { createStatusHandler, type ReloadFunction, type StatusSource } from '@xmpp-federation/diagnostics'
 import { dialback } from '@xmpp-federation/dialback'
 
 /** Answers a request when it is one of the status routes; false leaves it to the gateway's own. */
@@ -16,13 +16,20 @@ export interface StatusRoutes {
  * at the root (`/metrics`, also `/status`; no second page). A failure inside it is thrown to
  * the gateway's own error handling.
  */
-export function statusRoutes(federation: StatusSource, config: FederationConfig): StatusRoutes {
+export function statusRoutes(
+  federation: StatusSource,
+  config: FederationConfig,
+  admin?: { token: string; reload: ReloadFunction },
+): StatusRoutes {
   // The page's doctor authenticates as the gateway does: SASL EXTERNAL, then dialback if configured.
   const doctor = { mechanisms: config.dialback ? [dialback({ secret: config.dialback.secret })] : [] }
   const handlers = [
     createStatusHandler({ federation, config, basePath: '/api', doctor }),
     createStatusHandler({ federation, config, basePath: '', statusPage: false }),
   ]
+  // `POST /api/reload` needs the token; the status routes above stay open as before and answer first.
+  if (admin)
+    handlers.push(createStatusHandler({ federation, config, basePath: '/api', statusPage: false, ...admin }))
   const routes = (req: IncomingMessage, res: ServerResponse) =>
     handlers.some((handler) => {
       let passed = false

@@ -55,6 +55,14 @@ policy of the configuration FILE: first remove DOMAIN from policy.sipFederatedDo
 policy.deny, depending on policy.mode), then check it with doctor. Exit code 0 when
 DOMAIN already federates over XMPP only, 1 while a step remains. Certificates and keys
 the file names need not exist yet.`,
+  reload: `xmpp-federation reload URL [--token TOKEN] [--timeout MS] [--json]
+
+Makes a running host re-read its configuration and apply it without a restart (POST to
+the reload route of createStatusHandler, which needs a token; the gateway re-reads its
+file), then prints each changed setting, the streams the new settings closed and the
+stanzas bounced — or every problem that made it refuse the new configuration, the old
+one still serving (exit code 1). URL as for status: a bare http://host:port means the
+gateway's /api/reload. --token sends Authorization: Bearer TOKEN.`,
   status: `xmpp-federation status [URL | --config FILE] [--token TOKEN] [--metrics] [--expiry-days N]
                               [--timeout MS] [--strict] [--json]
 
@@ -77,6 +85,7 @@ Usage:
   xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
   xmpp-federation migration-plan DOMAIN   steps to move DOMAIN from SIP to XMPP federation
   xmpp-federation status URL              live status of a running federation host
+  xmpp-federation reload URL              apply a running host's changed configuration
   xmpp-federation certs DOMAIN...         a development CA and certificates (--out DIR)
   xmpp-federation help COMMAND            details of one command
 

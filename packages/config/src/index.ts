@@ -40,6 +40,7 @@ export { checkDomainName, checkDomainPattern, normaliseDomainName } from './doma
 export { federationConfigJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js'
 export type { LoadConfigFileOptions, ParseConfigOptions, SafeParseConfigResult } from './load.js'
 export { loadConfigFile, parseConfig, safeParseConfig } from './load.js'
+export { isSecretPath, maskSecret } from './mask-secrets.js'
 export type {
   DomainPolicy,
   EmailForFederationSettings,
@@ -54,5 +55,5 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
-export { type FlatSettings, flattenSettings } from './settings-diff.js'
+export { differingPaths, type FlatSettings, flattenSettings, valueKey } from './settings-diff.js'
 export { configWarnings } from './warnings.js'

@@ -8,6 +8,7 @@ import { doctorRoute, type PageDoctorOptions } from './doctor-route.js'
 import { normaliseBasePath, requestUrl } from './mount-path.js'
 import { servePage, servePageScript, servePageStyle } from './page/page-assets.js'
 import { type PageAccess, pageAccess, sameOriginPost } from './page-access.js'
+import { type ReloadFunction, reloadRoute } from './reload-route.js'
 import { JSON_CONTENT_TYPE, respond, respondError } from './respond.js'
 import { statusDocumentBuilder } from './status-document.js'
 import { type StatusEvents, statusEvents } from './status-events.js'
@@ -57,6 +58,11 @@ export interface StatusHandlerOptions {
   doctor?: PageDoctorOptions
   /** Open status pages (event streams) at once; more are answered 503. Default 16. */
   maxPageClients?: number
+  /**
+   * Serves `POST <base>/reload`, answering the ReconfigureReport (see reload-route.ts).
+   * Changing the configuration is not for anyone who can reach the port: requires `token`.
+   */
+  reload?: ReloadFunction
 }
 
 /** Connect/Express style: called for a request the handler does not own, or with an error. */
@@ -85,10 +91,15 @@ const READ = ['GET', 'HEAD'] as const
  * Prometheus: `GET <base>/status` (JSON: the FederationStatus, plus `configFingerprint`,
  * `settings` and `node`), `GET <base>/metrics` (Prometheus text, `renderPrometheus`) and the
  * status page (`GET <base>/ui`, live over `GET <base>/ui/events`, `POST <base>/ui/doctor?domain=D`).
- * Other methods are answered 405. Any other path goes to `next()`, or is answered 404 without one.
+ * With `reload` (and `token`), `POST <base>/reload` applies a new configuration. Other methods are answered 405. Any other path goes to `next()`, or is answered 404 without one.
  */
 export function createStatusHandler(options: StatusHandlerOptions): StatusHandler {
   const base = normaliseBasePath(options.basePath)
+  if (options.reload && options.token === undefined) {
+    throw new TypeError(
+      'createStatusHandler: `reload` needs a `token`, or anyone reaching the port could reload',
+    )
+  }
   const bearer = options.token === undefined ? () => true : bearerTokenCheck(options.token)
   const page = pageAccess(options.token, `${base}/`)
   const status = () => options.federation.status()
@@ -112,6 +123,9 @@ export function createStatusHandler(options: StatusHandlerOptions): StatusHandle
       serve: (_req, res) => respond(res, 200, PROMETHEUS_CONTENT_TYPE, renderPrometheus(status())),
     },
     ...(options.statusPage === false ? {} : pageRoutes(base, events, doctor)),
+    ...(options.reload && {
+      [`${base}/reload`]: { methods: ['POST'], access: 'bearer', serve: reloadRoute(options.reload) },
+    }),
   }
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => {
