@@ -23,7 +23,7 @@ const D_IP = '127.0.0.213'
 const C2_IP = '127.0.0.214'
 const FAKE_IP = '127.0.0.215'
 const SECRET = 'dialback-secret-of-the-status-page-test'
-// The screenshot docs/status-page.md shows: written there when XF_UPDATE_DOCS=1 (so that a
+// The screenshot docs/operations.md shows: written there when XF_UPDATE_DOCS=1 (so that a
 // plain `pnpm test` leaves the work tree clean), else beside the other run files in .tmp.
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..')
 const SCREENSHOT =

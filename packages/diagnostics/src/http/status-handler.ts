@@ -43,7 +43,7 @@ export interface StatusHandlerOptions {
   /**
    * When set, every request under the mount must carry `Authorization: Bearer <token>`, or it
    * is answered 401. The page routes also take the cookie that opening `<base>/ui?token=…`
-   * once sets (see docs/status-page.md). Paths the handler does not own are passed on untouched.
+   * once sets (see docs/operations.md). Paths the handler does not own are passed on untouched.
    */
   token?: string
   /**
