@@ -38,7 +38,11 @@ export async function startHttpApi(
   context: ApiContext,
   endpoint: { host: string; port: number },
 ): Promise<HttpApi> {
-  const status = statusRoutes(context.federation, context.config, context.adminRoutes)
+  const status = statusRoutes(
+    context.federation,
+    () => context.federation.components.config,
+    context.adminRoutes,
+  )
   const server = createServer((req, res) => void route(context, status, req, res))
   await listen(server, endpoint)
   const { address, port } = server.address() as AddressInfo

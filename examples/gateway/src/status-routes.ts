@@ -18,11 +18,14 @@ export interface StatusRoutes {
  */
 export function statusRoutes(
   federation: StatusSource,
-  config: FederationConfig,
+  /** Read at every request: after a reload the status shows the new configuration. */
+  config: () => FederationConfig,
   admin?: { token: string; reload: ReloadFunction },
 ): StatusRoutes {
-  // The page's doctor authenticates as the gateway does: SASL EXTERNAL, then dialback if configured.
-  const doctor = { mechanisms: config.dialback ? [dialback({ secret: config.dialback.secret })] : [] }
+  // The page's doctor authenticates as the gateway does: SASL EXTERNAL, then dialback if configured
+  // (with the secret of the configuration the gateway started with).
+  const { dialback: dialbackSettings } = config()
+  const doctor = { mechanisms: dialbackSettings ? [dialback({ secret: dialbackSettings.secret })] : [] }
   const handlers = [
     createStatusHandler({ federation, config, basePath: '/api', doctor }),
     createStatusHandler({ federation, config, basePath: '', statusPage: false }),

@@ -62,6 +62,22 @@ describe('createStatusHandler', () => {
     expect(text).not.toContain(secretFingerprint('not-for-your-eyes-only'))
   })
 
+  it('reads a configuration given as a function at every request, so that a reload shows', async () => {
+    let config = parseConfig({ domains: ['c.test'], dialback: { secret: 'first-secret-of-the-node' } })
+    const url = await serveHandler({ config: () => config })
+    const before = await (await fetch(`${url}/status`)).json()
+    expect(before.configFingerprint).toBe(fingerprint(config))
+    config = parseConfig({
+      domains: ['c.test'],
+      policy: { deny: ['evil.test'] },
+      dialback: { secret: 'first-secret-of-the-node' },
+    })
+    const after = await (await fetch(`${url}/status`)).json()
+    expect(after.configFingerprint).toBe(fingerprint(config))
+    expect(after.configFingerprint).not.toBe(before.configFingerprint)
+    expect(after.settings['policy.deny']).toEqual(['evil.test'])
+  })
+
   it('leaves the fingerprint out when the host gives no configuration', async () => {
     const url = await serveHandler()
     expect(await (await fetch(`${url}/status?pretty=1`)).json()).toEqual(STATUS)

@@ -10,7 +10,7 @@ export type PageDoctorOptions = Omit<DoctorOptions, 'domain' | 'config' | 'onRes
 
 export interface DoctorRouteOptions {
   status: () => FederationStatus
-  config: FederationConfig | undefined
+  config: () => FederationConfig | undefined
   doctor: PageDoctorOptions | undefined
   /** Runs at once over all domains; more are answered 429. Default 2. */
   maxRuns?: number
@@ -48,7 +48,7 @@ export function doctorRoute(options: DoctorRouteOptions): (url: URL, res: Server
     }
     running.add(domain)
     try {
-      const report = await runDoctor({ ...options.doctor, domain, config: options.config })
+      const report = await runDoctor({ ...options.doctor, domain, config: options.config() })
       respond(res, 200, JSON_CONTENT_TYPE, `${JSON.stringify(report)}\n`)
     } catch (error) {
       respondError(res, 500, 'internal-server-error', `the doctor could not run: ${(error as Error).message}`)

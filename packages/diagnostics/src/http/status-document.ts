@@ -20,16 +20,27 @@ export type StatusDocument = FederationStatus & {
   readonly node?: NodeIdentity
 }
 
-/** Builds the status document; the configuration part is computed once, the configuration being fixed. */
+/**
+ * Builds the status document. `config` is read at every request (a reload replaces it); the
+ * configuration part is computed again only when it is another configuration object.
+ */
 export function statusDocumentBuilder(
   status: () => FederationStatus,
-  config: FederationConfig | undefined,
+  config: () => FederationConfig | undefined,
 ): () => StatusDocument {
-  if (!config) return status
-  const fixed = {
-    configFingerprint: fingerprint(config),
-    settings: maskedSettings(config),
-    node: nodeIdentity(config),
+  let described: FederationConfig | undefined
+  let part: Pick<StatusDocument, 'configFingerprint' | 'settings' | 'node'> = {}
+  return () => {
+    const current = config()
+    if (!current) return status()
+    if (current !== described) {
+      described = current
+      part = {
+        configFingerprint: fingerprint(current),
+        settings: maskedSettings(current),
+        node: nodeIdentity(current),
+      }
+    }
+    return { ...status(), ...part }
   }
-  return () => ({ ...status(), ...fixed })
 }

@@ -37,9 +37,11 @@ export interface StatusHandlerOptions {
   federation: StatusSource
   /**
    * The configuration the federation runs with: shown as `configFingerprint` and `settings`
-   * (secrets masked), and used by the page's doctor. Without it the status has neither.
+   * (secrets masked), and used by the page's doctor. Without it the status has neither. Pass a
+   * function (`() => federation.components.config`) for a federation that reloads: it is read
+   * at every request.
    */
-  config?: FederationConfig
+  config?: FederationConfig | (() => FederationConfig)
   /**
    * When set, every request under the mount must carry `Authorization: Bearer <token>`, or it
    * is answered 401. The page routes also take the cookie that opening `<base>/ui?token=…`
@@ -103,13 +105,16 @@ export function createStatusHandler(options: StatusHandlerOptions): StatusHandle
   const bearer = options.token === undefined ? () => true : bearerTokenCheck(options.token)
   const page = pageAccess(options.token, `${base}/`)
   const status = () => options.federation.status()
-  const statusDocument = statusDocumentBuilder(status, options.config)
+  const { config } = options
+  // A function is read at every request, so that a reload shows (e.g. `() => federation.components.config`).
+  const currentConfig = typeof config === 'function' ? config : () => config
+  const statusDocument = statusDocumentBuilder(status, currentConfig)
   const events = statusEvents({
     snapshot: status,
     source: options.federation,
     maxClients: options.maxPageClients,
   })
-  const doctor = doctorRoute({ status, config: options.config, doctor: options.doctor })
+  const doctor = doctorRoute({ status, config: currentConfig, doctor: options.doctor })
   const routes: Record<string, Route> = {
     [`${base}/status`]: {
       methods: READ,
