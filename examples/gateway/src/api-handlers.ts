@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FederationConfig } from '@xmpp-federation/config'
 import { type OutgoingPresence, type PresenceBook, PresenceLimitError } from '@xmpp-federation/presence'
-import type { Federation } from '@xmpp-federation/router'
+import type { Federation, ReconfigureReport } from '@xmpp-federation/router'
 import { localUser, parseMessageRequest, parsePingRequest, parsePresenceRequest } from './api-requests.js'
 import { deliveryFailure } from './delivery-status.js'
 import { streamInbox } from './event-stream.js'
@@ -22,6 +22,8 @@ export interface ApiContext {
   readonly log: GatewayLog
   /** Ends every open event stream (on shutdown). */
   readonly eventStreams: Set<() => void>
+  /** `POST /api/reload`, behind a bearer token; absent when the gateway has no token. */
+  readonly adminRoutes?: { token: string; reload: () => Promise<ReconfigureReport> }
 }
 
 export type Handler = (

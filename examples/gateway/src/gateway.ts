@@ -1,6 +1,6 @@
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import { createPresenceBook, type PresenceBook } from '@xmpp-federation/presence'
-import { createFederation, type Federation } from '@xmpp-federation/router'
+import { createFederation, type Federation, type ReconfigureReport } from '@xmpp-federation/router'
 import type { AuthMechanism } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { logFederationEvents } from './federation-events.js'
@@ -8,6 +8,7 @@ import { startHttpApi } from './http-api.js'
 import { handleInbound } from './inbound.js'
 import { Inbox } from './inbox.js'
 import { createLog, type GatewayLog } from './log.js'
+import { type ConfigSource, configReloader } from './reload.js'
 import { createSender } from './sender.js'
 
 export interface GatewayOptions {
@@ -19,6 +20,12 @@ export interface GatewayOptions {
   inboxCapacity?: number
   /** s2s authentication, in order; default what the config asks for (SASL EXTERNAL, then dialback where allowed). */
   auth?: AuthMechanism[]
+  /**
+   * Live reconfiguration: where the configuration is read again (main.ts: its file, on
+   * SIGHUP), and the bearer token that guards `POST /api/reload` (without a token, only
+   * `gateway.reload()` and SIGHUP can reload).
+   */
+  reload?: { source: ConfigSource; token?: string }
 }
 
 export interface Gateway {
@@ -27,6 +34,8 @@ export interface Gateway {
   readonly federation: Federation
   readonly inbox: Inbox
   readonly presence: PresenceBook
+  /** Reads the configuration again and applies it live (with `options.reload`); rejects, naming each problem, if refused. */
+  reload(): Promise<ReconfigureReport>
   /** Tells subscribers the users are gone, closes the HTTP API and every s2s stream. */
   stop(): Promise<void>
 }
@@ -68,8 +77,12 @@ export async function startGateway(
 
   await federation.start()
   const endpoint = { ...DEFAULT_HTTP, ...config.http, ...options.http }
+  const reload = options.reload
+    ? configReloader(federation, options.reload.source, log)
+    : () => Promise.reject(new Error('this gateway was started without a configuration source to reload'))
+  const adminRoutes = options.reload?.token ? { token: options.reload.token, reload } : undefined
   const api = await startHttpApi(
-    { federation, config, inbox, presence, sender, log, eventStreams: new Set() },
+    { federation, config, inbox, presence, sender, log, eventStreams: new Set(), adminRoutes },
     endpoint,
   ).catch(async (error: Error) => {
     await federation.stop()
@@ -97,6 +110,7 @@ export async function startGateway(
     federation,
     inbox,
     presence,
+    reload,
     stop: () => {
       stopping ??= stop()
       return stopping

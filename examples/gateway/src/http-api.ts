@@ -38,7 +38,11 @@ export async function startHttpApi(
   context: ApiContext,
   endpoint: { host: string; port: number },
 ): Promise<HttpApi> {
-  const status = statusRoutes(context.federation, context.config)
+  const status = statusRoutes(
+    context.federation,
+    () => context.federation.components.config,
+    context.adminRoutes,
+  )
   const server = createServer((req, res) => void route(context, status, req, res))
   await listen(server, endpoint)
   const { address, port } = server.address() as AddressInfo
@@ -48,6 +52,7 @@ export async function startHttpApi(
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       for (const end of context.eventStreams) end()
+      status.close()
       server.closeIdleConnections()
       // Requests still waiting on the federation get their answer as it stops
       // (it bounces what is queued); a client that lingers beyond that is cut off.

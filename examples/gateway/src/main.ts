@@ -12,7 +12,11 @@ HTTP API (FILE's "http": { "host", "port" }) lets applications send and receive.
   --config FILE   federation config (.json, .yaml): the router's keys plus "http"
   --json-logs     one JSON object per log line
   --verbose       also debug lines (connection attempts, HTTP requests)
-  --help          this text`
+  --help          this text
+
+SIGHUP re-reads FILE and applies it without a restart (see docs/operations.md).
+With GATEWAY_ADMIN_TOKEN set in the environment, POST /api/reload (Authorization:
+Bearer <token>) does the same: \`xmpp-federation reload URL --token <token>\`.`
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseCommandLine>
@@ -35,8 +39,13 @@ async function main(): Promise<number> {
   const log = createLog({ json: args['json-logs'], verbose: args.verbose })
   try {
     const config = await loadConfigFile(file)
-    const gateway = await startGateway(config, { log })
+    const token = process.env.GATEWAY_ADMIN_TOKEN || undefined
+    const gateway = await startGateway(config, { log, reload: { source: () => loadConfigFile(file), token } })
+    // The gateway logs the report, or why the file was refused (the old configuration keeps serving).
+    const onHangup = () => void gateway.reload().catch(() => undefined)
+    process.on('SIGHUP', onHangup)
     await stopOnSignal(() => gateway.stop())
+    process.off('SIGHUP', onHangup)
     return 0
   } catch (error) {
     const message = error instanceof ConfigError ? error.message : `cannot start: ${(error as Error).message}`

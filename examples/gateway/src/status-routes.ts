@@ -1,18 +1,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FederationConfig } from '@xmpp-federation/config'
-import { createStatusHandler, type StatusSource } from '@xmpp-federation/diagnostics'
+import { createStatusHandler, type ReloadFunction, type StatusSource } from '@xmpp-federation/diagnostics'
+import { dialback } from '@xmpp-federation/dialback'
 
 /** Answers a request when it is one of the status routes; false leaves it to the gateway's own. */
-export type StatusRoutes = (req: IncomingMessage, res: ServerResponse) => boolean
+export interface StatusRoutes {
+  (req: IncomingMessage, res: ServerResponse): boolean
+  /** Ends the status pages' event streams, so the HTTP server can close. */
+  close(): void
+}
 
 /**
- * The status and metrics come from the diagnostics handler, mounted twice so the gateway's
- * URLs stay: under /api (`/api/status`, also `/api/metrics`) and at the root (`/metrics`, also
- * `/status`). A failure inside it is thrown to the gateway's own error handling.
+ * The status, metrics and status page come from the diagnostics handler, mounted twice so the
+ * gateway's URLs stay: under /api (`/api/status`, `/api/metrics`, the page at `/api/ui`) and
+ * at the root (`/metrics`, also `/status`; no second page). A failure inside it is thrown to
+ * the gateway's own error handling.
  */
-export function statusRoutes(federation: StatusSource, config: FederationConfig): StatusRoutes {
-  const handlers = ['/api', ''].map((basePath) => createStatusHandler({ federation, config, basePath }))
-  return (req, res) =>
+export function statusRoutes(
+  federation: StatusSource,
+  /** Read at every request: after a reload the status shows the new configuration. */
+  config: () => FederationConfig,
+  admin?: { token: string; reload: ReloadFunction },
+): StatusRoutes {
+  // The page's doctor authenticates as the gateway does: SASL EXTERNAL, then dialback if configured
+  // (with the secret of the configuration the gateway started with).
+  const { dialback: dialbackSettings } = config()
+  const doctor = { mechanisms: dialbackSettings ? [dialback({ secret: dialbackSettings.secret })] : [] }
+  const handlers = [
+    createStatusHandler({ federation, config, basePath: '/api', doctor }),
+    createStatusHandler({ federation, config, basePath: '', statusPage: false }),
+  ]
+  // `POST /api/reload` needs the token; the status routes above stay open as before and answer first.
+  if (admin)
+    handlers.push(createStatusHandler({ federation, config, basePath: '/api', statusPage: false, ...admin }))
+  const routes = (req: IncomingMessage, res: ServerResponse) =>
     handlers.some((handler) => {
       let passed = false
       handler(req, res, (error) => {
@@ -21,4 +42,8 @@ export function statusRoutes(federation: StatusSource, config: FederationConfig)
       })
       return !passed
     })
+  const close = () => {
+    for (const handler of handlers) handler.close()
+  }
+  return Object.assign(routes, { close })
 }

@@ -49,6 +49,8 @@ describe('the HTTP API', () => {
       throttled: [],
       totals: [],
       configFingerprint: fingerprint(config),
+      settings: expect.objectContaining({ domains: ['c.test'] }),
+      node: { name: null, cluster: 'default', enabled: true },
     })
   })
 

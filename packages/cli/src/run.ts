@@ -4,6 +4,7 @@ import { diffCommand } from './commands/diff.js'
 import { doctorCommand } from './commands/doctor.js'
 import { InputError } from './commands/input-error.js'
 import { migrationPlanCommand } from './commands/migration-plan.js'
+import { reloadCommand } from './commands/reload.js'
 import { statusCommand } from './commands/status.js'
 import type { CliIo } from './io.js'
 import { jsonError } from './render/json.js'
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   doctor: doctorCommand,
   'migration-plan': migrationPlanCommand,
+  reload: reloadCommand,
   status: statusCommand,
 }
 

@@ -29,12 +29,16 @@ Validates a configuration file (.json, .yaml, .yml): the schema and the checks a
 settings, then what needs the files it names: certificates that do not name the local
 domains, certificates or CAs expiring within N days (default 30), keys that do not fit
 their certificate, routes for domains the policy refuses, a missing dialback secret.`,
-  diff: `xmpp-federation diff FILE... [--strict] [--json]
+  diff: `xmpp-federation diff FILE|URL... [--token TOKEN] [--timeout MS] [--strict] [--json]
 
 Compares the configurations of several nodes, each tagged with cluster and node: every
 cluster needs a node with federation enabled, and the federation settings must be the
 same everywhere. Lists each differing setting with each cluster's value. Secrets are
-shown as a short fingerprint, never in clear.`,
+shown as a short fingerprint, never in clear.
+
+A URL (http:// or https://) is a running node: its status (createStatusHandler's /status,
+as for the status command) shows the settings it runs with, fingerprint and secrets
+masked. Files and URLs mix. --token is sent as a Bearer token to every URL.`,
   doctor: `xmpp-federation doctor DOMAIN [--config FILE] [--local-domain DOMAIN] [--dns-server IP[:PORT]]...
                                 [--route HOST:PORT]... [--ca FILE]... [--expiry-days N]
                                 [--timeout MS] [--strict] [--json]
@@ -51,6 +55,14 @@ policy of the configuration FILE: first remove DOMAIN from policy.sipFederatedDo
 policy.deny, depending on policy.mode), then check it with doctor. Exit code 0 when
 DOMAIN already federates over XMPP only, 1 while a step remains. Certificates and keys
 the file names need not exist yet.`,
+  reload: `xmpp-federation reload URL [--token TOKEN] [--timeout MS] [--json]
+
+Makes a running host re-read its configuration and apply it without a restart (POST to
+the reload route of createStatusHandler, which needs a token; the gateway re-reads its
+file), then prints each changed setting, the streams the new settings closed and the
+stanzas bounced — or every problem that made it refuse the new configuration, the old
+one still serving (exit code 1). URL as for status: a bare http://host:port means the
+gateway's /api/reload. --token sends Authorization: Bearer TOKEN.`,
   status: `xmpp-federation status [URL | --config FILE] [--token TOKEN] [--metrics] [--expiry-days N]
                               [--timeout MS] [--strict] [--json]
 
@@ -69,10 +81,11 @@ certificates to develop with
 
 Usage:
   xmpp-federation check-config FILE       validate a configuration file and the files it names
-  xmpp-federation diff FILE...            compare node configurations across clusters
+  xmpp-federation diff FILE|URL...        compare node configurations across clusters
   xmpp-federation doctor DOMAIN           find out why federation with DOMAIN fails
   xmpp-federation migration-plan DOMAIN   steps to move DOMAIN from SIP to XMPP federation
   xmpp-federation status URL              live status of a running federation host
+  xmpp-federation reload URL              apply a running host's changed configuration
   xmpp-federation certs DOMAIN...         a development CA and certificates (--out DIR)
   xmpp-federation help COMMAND            details of one command
 

@@ -65,12 +65,38 @@ type ComparedNode = {
  * cluster must federate alike.
  */
 export function compareClusters(nodes: readonly ClusterNode[]): ClusterComparison {
-  const compared: ComparedNode[] = nodes.map(({ config, label }, index) => ({
-    name: label ?? config.node ?? `nodes[${index}]`,
-    cluster: config.cluster ?? DEFAULT_CLUSTER,
-    enabled: config.enabled,
-    fingerprint: fingerprint(config),
-    flat: flattenSettings(canonicalFederationSettings(config)),
+  return compareNodeSettings(
+    nodes.map(({ config, label }, index) => ({
+      name: label ?? config.node ?? `nodes[${index}]`,
+      cluster: config.cluster ?? DEFAULT_CLUSTER,
+      enabled: config.enabled,
+      fingerprint: fingerprint(config),
+      settings: Object.fromEntries(flattenSettings(canonicalFederationSettings(config))),
+    })),
+  )
+}
+
+/**
+ * One node as compareNodeSettings takes it: its settings already flattened (dotted path → value), as a
+ * running node shows them in its status document rather than as a configuration file.
+ */
+export interface NodeSettings {
+  name: string
+  cluster: string
+  enabled: boolean
+  fingerprint: string
+  /** `flattenSettings(canonicalFederationSettings(config))`, possibly with secrets masked alike on every node. */
+  settings: Readonly<Record<string, unknown>>
+}
+
+/** compareClusters for nodes known by their flattened settings (e.g. fetched from running nodes). */
+export function compareNodeSettings(nodes: readonly NodeSettings[]): ClusterComparison {
+  const compared: ComparedNode[] = nodes.map((node) => ({
+    name: node.name,
+    cluster: node.cluster,
+    enabled: node.enabled,
+    fingerprint: node.fingerprint,
+    flat: new Map(Object.entries(node.settings)),
   }))
   const byCluster = groupBy(compared, (node) => node.cluster)
   const differences = differingPaths(compared.map((node) => node.flat)).map((path) =>

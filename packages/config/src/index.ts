@@ -27,9 +27,10 @@ export type {
   ClusterProblem,
   ClusterProblemCode,
   ClusterSummary,
+  NodeSettings,
   SettingDifference,
 } from './cluster.js'
-export { compareClusters, DEFAULT_CLUSTER } from './cluster.js'
+export { compareClusters, compareNodeSettings, DEFAULT_CLUSTER } from './cluster.js'
 export { ConfigError } from './config-error.js'
 export type { ConfigIssue, ConfigIssueCode } from './config-issue.js'
 export { formatIssues } from './config-issue.js'
@@ -39,6 +40,7 @@ export { checkDomainName, checkDomainPattern, normaliseDomainName } from './doma
 export { federationConfigJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js'
 export type { LoadConfigFileOptions, ParseConfigOptions, SafeParseConfigResult } from './load.js'
 export { loadConfigFile, parseConfig, safeParseConfig } from './load.js'
+export { isSecretPath, maskSecret } from './mask-secrets.js'
 export type {
   DomainPolicy,
   EmailForFederationSettings,
@@ -53,4 +55,5 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
+export { differingPaths, type FlatSettings, flattenSettings, valueKey } from './settings-diff.js'
 export { configWarnings } from './warnings.js'

@@ -3,8 +3,10 @@ import { stableJson } from './stable-json.js'
 // Settings as a flat map of dotted paths to values, so two configurations can be compared
 // setting by setting. Lists and empty objects are single values: `policy.deny`, not `policy.deny[0]`.
 
+/** Settings by dotted path (`policy.deny`, `tls.cert`), each a leaf value or a whole list. */
 export type FlatSettings = Map<string, unknown>
 
+/** The settings of a configuration (or any nested object) as a flat map of dotted paths. */
 export function flattenSettings(settings: Record<string, unknown>): FlatSettings {
   const flat: FlatSettings = new Map()
   const walk = (value: unknown, path: string) => {

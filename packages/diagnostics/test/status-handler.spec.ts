@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fingerprint, parseConfig } from '@xmpp-federation/config'
+import { fingerprint, parseConfig, secretFingerprint } from '@xmpp-federation/config'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   createStatusHandler,
@@ -41,7 +41,7 @@ const serveHandler = (options: Partial<StatusHandlerOptions> = {}) =>
   serve(createStatusHandler({ federation, ...options }))
 
 describe('createStatusHandler', () => {
-  it('GET /status answers the federation status as JSON, with the config fingerprint only', async () => {
+  it('GET /status answers the federation status as JSON, with the config fingerprint and masked settings', async () => {
     const config = parseConfig({ domains: ['c.test'], dialback: { secret: 'not-for-your-eyes-only' } })
     const url = await serveHandler({ config })
     const res = await fetch(`${url}/status`)
@@ -49,8 +49,33 @@ describe('createStatusHandler', () => {
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
     expect(res.headers.get('cache-control')).toBe('no-store')
     const text = await res.text()
-    expect(JSON.parse(text)).toEqual({ ...STATUS, configFingerprint: fingerprint(config) })
+    const document = JSON.parse(text)
+    expect(document).toEqual({
+      ...STATUS,
+      configFingerprint: fingerprint(config),
+      settings: expect.objectContaining({ domains: ['c.test'], 'security.tls': 'required' }),
+      node: { name: null, cluster: 'default', enabled: true },
+    })
+    expect(document.settings['dialback.secret']).toMatch(/^sha256:[0-9a-f]{12}…$/)
     expect(text).not.toContain('not-for-your-eyes-only')
+    // Nor the full sha256 of it, which a short secret could be guessed back from.
+    expect(text).not.toContain(secretFingerprint('not-for-your-eyes-only'))
+  })
+
+  it('reads a configuration given as a function at every request, so that a reload shows', async () => {
+    let config = parseConfig({ domains: ['c.test'], dialback: { secret: 'first-secret-of-the-node' } })
+    const url = await serveHandler({ config: () => config })
+    const before = await (await fetch(`${url}/status`)).json()
+    expect(before.configFingerprint).toBe(fingerprint(config))
+    config = parseConfig({
+      domains: ['c.test'],
+      policy: { deny: ['evil.test'] },
+      dialback: { secret: 'first-secret-of-the-node' },
+    })
+    const after = await (await fetch(`${url}/status`)).json()
+    expect(after.configFingerprint).toBe(fingerprint(config))
+    expect(after.configFingerprint).not.toBe(before.configFingerprint)
+    expect(after.settings['policy.deny']).toEqual(['evil.test'])
   })
 
   it('leaves the fingerprint out when the host gives no configuration', async () => {

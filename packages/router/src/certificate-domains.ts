@@ -12,7 +12,12 @@ export class CertificateDomains {
   private readonly byCertificate = new Map<string, Map<string, number>>()
   private readonly counted = new WeakMap<S2SSession, { fingerprint: string; domains: Set<string> }>()
 
-  constructor(private readonly maxDomains: number) {}
+  constructor(private maxDomains: number) {}
+
+  /** A reload changed the limit: it applies to domains authenticated from now on. */
+  setLimit(maxDomains: number): void {
+    this.maxDomains = maxDomains
+  }
 
   /** Records `remote` as authenticated on `session`; returns why not, once the certificate is at its limit. */
   add(session: S2SSession, remote: string): string | undefined {

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import type { Server } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
   type AddressThrottle,
   type AddressThrottleOptions,
+  type AuthMechanism,
   acceptStream,
   canonicalizeAddresses,
   connectStream,
@@ -15,14 +15,13 @@ import {
   type InboundSession,
   type Logger,
   type LoggerOption,
-  listen,
   type OutboundSession,
   parseAddress,
   resolveLogger,
   type S2SSession,
-  type SecurityPolicy,
   type StanzaErrorCondition,
   type StreamContext,
+  type TlsIdentity,
 } from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
@@ -39,6 +38,11 @@ import { conditionFor, isStanza, OutboundLink } from './outbound-link.js'
 import { DEFAULT_PEER_SOFTWARE, PeerSoftwareCheck, type PeerSoftwareOptions } from './peer-software-check.js'
 import { createPolicyFor } from './policy-setup.js'
 import type { PendingStanza } from './queue.js'
+import { ListenerSet } from './reconfigure/listeners.js'
+import { LiveSettings } from './reconfigure/live-settings.js'
+import { Reconfigurer } from './reconfigure/reconfigurer.js'
+import type { ReconfigureReport } from './reconfigure/report.js'
+import { streamContextOptions } from './reconfigure/stream-context-options.js'
 import { type ConnectionTarget, createResolver, type Resolver } from './resolve/index.js'
 import { type DomainStatus, type FederationStatus, inboundStatus, outboundStatus } from './status.js'
 import { loadTlsIdentity } from './tls-identity.js'
@@ -97,6 +101,8 @@ export interface FederationEvents {
   decision: (event: DecisionEvent) => void
   /** A failure no caller awaits (a listener that broke, a host directory that threw...). */
   error: (error: Error) => void
+  /** `reconfigure()` applied a new configuration (or found it identical): what changed and what closed. */
+  reconfigured: (report: ReconfigureReport) => void
 }
 
 /**
@@ -106,11 +112,14 @@ export interface FederationEvents {
 export class Federation extends EventEmitter<FederationEvents> {
   /** What every plugin of this federation is given: config, logger, policy, clock. */
   readonly components: FederationComponents
-  private readonly config: FederationConfig
+  /** Config, policy, stream context and resolver: read through here, swapped whole by reconfigure(). */
+  private readonly live: LiveSettings
   private readonly context: StreamContext
   private readonly resolver: Resolver
   private readonly logger: Logger
   private readonly policy: DomainPolicy
+  private readonly s2sListeners: ListenerSet
+  private readonly reconfigurer: Reconfigurer
   private readonly peerSoftware: PeerSoftwareCheck
   private readonly links = new Map<string, OutboundLink>()
   private readonly inbound = new Set<InboundSession>()
@@ -118,7 +127,6 @@ export class Federation extends EventEmitter<FederationEvents> {
   private readonly bidiInbound = new Map<string, InboundSession>()
   /** Inbound streams with at least one pair authenticated for each remote domain (its stream limit). */
   private readonly inboundPerRemote = new Map<string, number>()
-  private readonly servers: Server[] = []
   /** Stanza counts per remote domain that survive the streams they were counted on. */
   private readonly totals = new TrafficTotals()
   /** Remote domains kept authenticated per peer certificate, so one wildcard cannot hold hundreds. */
@@ -149,16 +157,18 @@ export class Federation extends EventEmitter<FederationEvents> {
     super()
     this.logger = resolveLogger(options.logger)
     const config = parseConfig(options.config)
-    this.config = config
     const tls = loadTlsIdentity(config)
-    this.policy =
-      options.policy ??
-      createPolicyFor(config, {
-        directory: options.directory,
-        onDecision: (event) => this.onDecision(event),
-      })
+    const policy = options.policy ?? this.buildPolicy(config)
+    const resolver = options.resolver ?? buildResolver(config)
+    const live = new LiveSettings(config, { policy, resolver })
+    this.live = live
+    this.policy = live.policy.view
+    this.resolver = live.resolver.view
+    this.context = live.context.view
     this.components = {
-      config,
+      get config() {
+        return live.config
+      },
       logger: this.logger,
       policy: this.policy,
       clock: options.clock ?? systemClock,
@@ -171,37 +181,19 @@ export class Federation extends EventEmitter<FederationEvents> {
       this.policy,
       (iq, timeoutMs, write) => this.expectAnswer(iq, timeoutMs, write),
       { ...DEFAULT_PEER_SOFTWARE, ...options.peerSoftware },
-      config.enabled && config.listen.length > 0,
+      () => this.config.enabled && this.config.listen.length > 0,
     )
-    // Streams ask the policy for each domain's security; before a peer names itself, the global settings apply.
-    const securityFor = (remote: string | undefined): SecurityPolicy =>
-      remote ? this.policy.security(remote) : config.security
-    this.context = createStreamContext({
-      localDomains: [...config.domains, ...config.emailForFederation.emailDomains],
-      auth,
-      tls,
-      security: securityFor,
-      limits: {
-        maxStanzaBytes: config.policy.limits.maxStanzaBytes,
-        maxBufferedBytes: config.streams.maxBufferedBytes,
-        maxBufferedBytesTotal: config.streams.maxBufferedBytesTotal,
-        maxUnackedStanzas: config.streams.maxUnackedStanzas,
-        maxUnackedBytes: config.streams.maxUnackedBytes,
-      },
-      maxStanzaBytesFor: (remote) => this.policy.limits(remote).maxStanzaBytes,
-      streamManagement: { ackTimeoutMs: config.streams.ackTimeoutMs },
-      timeouts: {
-        connectMs: config.timeouts.connectMs,
-        negotiationMs: config.timeouts.negotiationMs,
-        keepaliveMs: config.timeouts.keepaliveMs,
-      },
-      logger: this.logger,
-      bidi: config.streams.bidi,
-    })
+    live.context.swap(this.buildContext(config, auth, tls))
     this.certificateDomains = new CertificateDomains(config.streams.maxDomainsPerCertificate)
-    this.resolver =
-      options.resolver ??
-      createResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs, routes: config.routes })
+    this.s2sListeners = new ListenerSet({
+      context: this.context,
+      throttle: () =>
+        (this.throttle ??= createAddressThrottle({ ...this.options.connectionRate, logger: this.logger })),
+      onSession: (session) => this.acceptInbound(session),
+      onError: (error) => this.emit('error', error),
+      logger: this.logger,
+    })
+    this.reconfigurer = this.createReconfigurer()
     for (const mechanism of auth) mechanism.start?.(this.components)
     this.services = new DomainServices(options.software ?? { name: 'xmpp-federation', version: '0.1.0' })
   }
@@ -247,7 +239,7 @@ export class Federation extends EventEmitter<FederationEvents> {
     }
     this.throttle = createAddressThrottle({ ...this.options.connectionRate, logger: this.logger })
     try {
-      for (const endpoint of config.listen) await this.listenOn(endpoint)
+      await this.s2sListeners.openAll(config.listen)
     } catch (error) {
       this.state = 'running'
       await this.stop()
@@ -256,24 +248,19 @@ export class Federation extends EventEmitter<FederationEvents> {
     this.state = 'running'
   }
 
-  private async listenOn(endpoint: FederationConfig['listen'][number]): Promise<void> {
-    const server = await listen(
-      this.context,
-      {
-        host: endpoint.host ?? '0.0.0.0',
-        port: endpoint.port,
-        directTls: endpoint.directTls,
-        throttle: this.throttle,
-      },
-      (session) => this.acceptInbound(session),
-    )
-    // After start, a listener failing is nobody's promise to reject: it is reported.
-    server.on('error', (error) => this.emit('error', error))
-    this.servers.push(server)
-    this.logger.info(
-      { host: endpoint.host, port: endpoint.port, directTls: endpoint.directTls },
-      'listening for s2s',
-    )
+  /**
+   * Applies a new configuration without a restart, or refuses it whole: see
+   * docs/operations.md for what each setting does to live streams. Resolves with (and
+   * emits as `reconfigured`) what changed and which streams it closed; rejects with a
+   * ReconfigureError naming every problem, the old configuration still serving.
+   */
+  reconfigure(config: FederationConfigInput): Promise<ReconfigureReport> {
+    return this.reconfigurer.reconfigure(config)
+  }
+
+  /** The configuration in force: the one given at construction, or the last reconfigure()d. */
+  private get config(): FederationConfig {
+    return this.live.config
   }
 
   /** The domains this federation serves, from the configuration. */
@@ -435,14 +422,12 @@ export class Federation extends EventEmitter<FederationEvents> {
     if (this.state !== 'running') return
     this.state = 'stopping'
     this.idleSweeper?.stop()
-    const serversClosed = this.servers.map(
-      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
-    )
+    const serversClosed = this.s2sListeners.closeAll()
     await Promise.all([...this.links.values()].map((link) => link.stop('federation stopped')))
     await Promise.all([...this.inbound].map((session) => session.close('system-shutdown')))
     for (const pending of this.pendingIq.values())
       pending.reject(new DeliveryError('remote-server-not-found', 'stopped'))
-    await Promise.all(serversClosed)
+    await serversClosed
     this.state = 'stopped'
   }
 
@@ -463,7 +448,7 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   /**
    * Hands a stanza to its link. The policy is asked once per link, when it is
-   * created (the policy is fixed for the life of the federation); a refused
+   * created (a reconfigure() that refuses the domain closes the link); a refused
    * domain gets no link, so every later send asks again and bounces again.
    */
   private sendOver(local: string, remote: string, item: PendingStanza): void {
@@ -851,6 +836,76 @@ export class Federation extends EventEmitter<FederationEvents> {
     this.emit('stanza', stanza, info)
   }
 
+  // ----------------------------------------------------------------- configuration
+
+  private buildPolicy(config: FederationConfig): DomainPolicy {
+    return createPolicyFor(config, {
+      directory: this.options.directory,
+      onDecision: (event) => this.onDecision(event),
+    })
+  }
+
+  /** `output`: the budget live streams count against, kept across reloads. */
+  private buildContext(
+    config: FederationConfig,
+    auth: readonly AuthMechanism[],
+    tls: TlsIdentity | undefined,
+    output?: StreamContext['output'],
+  ): StreamContext {
+    const context = createStreamContext(
+      streamContextOptions(config, {
+        auth,
+        tls,
+        // Streams ask the policy for each domain's security; before a peer names itself, the global settings apply.
+        security: (remote) => (remote ? this.policy.security(remote) : config.security),
+        maxStanzaBytesFor: (remote) => this.policy.limits(remote).maxStanzaBytes,
+        logger: this.logger,
+      }),
+    )
+    return output ? { ...context, output } : context
+  }
+
+  private createReconfigurer(): Reconfigurer {
+    return new Reconfigurer({
+      live: this.live,
+      listeners: this.s2sListeners,
+      logger: this.logger,
+      hostPolicy: this.options.policy !== undefined,
+      hostResolver: this.options.resolver !== undefined,
+      state: () => this.state,
+      buildPolicy: (config) => this.buildPolicy(config),
+      buildAuth: (config) => buildAuth(this.options.auth, { ...this.components, config }),
+      startAuth: (auth) => {
+        for (const mechanism of auth) mechanism.start?.(this.components)
+      },
+      // One output budget for the life of the federation: live streams keep counting against it.
+      buildContext: (config, auth, tls) => this.buildContext(config, auth, tls, this.context.output),
+      buildResolver,
+      links: () => this.links.values(),
+      forgetLink: (link) => {
+        const key = linkKey(link.localDomain, link.remoteDomain)
+        if (this.links.get(key) === link) this.links.delete(key)
+      },
+      inbound: () => this.inbound,
+      software: (remote) => this.peerSoftware.cached(remote),
+      countBounces: () => {
+        let count = 0
+        const onBounce = () => count++
+        this.on('bounce', onBounce)
+        return () => {
+          this.off('bounce', onBounce)
+          return count
+        }
+      },
+      retune: (config) => {
+        this.idleSweeper?.retune(config.timeouts.idleMs)
+        this.certificateDomains.setLimit(config.streams.maxDomainsPerCertificate)
+        this.context.output.setLimit(config.streams.maxBufferedBytesTotal)
+      },
+      reconfigured: (report) => this.emit('reconfigured', report),
+    })
+  }
+
   // ----------------------------------------------------------------- policy
 
   /**
@@ -881,6 +936,14 @@ const PER_STANZA_CHECKS: ReadonlySet<DecisionEvent['check']> = new Set([
 /** Builds a federation (validating its config: a ConfigError names every problem); `start()` listens. */
 export function createFederation(options: FederationOptions): Federation {
   return new Federation(options)
+}
+
+function buildResolver(config: FederationConfig): Resolver {
+  return createResolver({
+    servers: config.dns.servers,
+    timeoutMs: config.dns.timeoutMs,
+    routes: config.routes,
+  })
 }
 
 /** Links and XEP-0288 streams are found by their (local, remote) domain pair. */

@@ -8,22 +8,35 @@ import type { S2SSession } from '@xmpp-federation/stream'
  */
 export class IdleSweeper {
   private readonly seen = new WeakMap<S2SSession, { count: number; since: number }>()
-  private readonly timer: NodeJS.Timeout | undefined
+  private timer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly idleMs: number,
+    private idleMs: number,
     private readonly sessions: () => Iterable<S2SSession>,
     private readonly onIdle: (session: S2SSession) => void,
     /** Runs after each sweep: other housekeeping that may wait as long as an idle stream. */
     private readonly afterSweep: () => void = () => {},
   ) {
-    if (idleMs <= 0) return
-    this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.floor(idleMs / 2)))
-    this.timer.unref?.()
+    this.schedule()
   }
 
   stop(): void {
     clearInterval(this.timer)
+  }
+
+  /** A reload changed `timeouts.idleMs`: sweep at the new pace (0 switches it off). */
+  retune(idleMs: number): void {
+    if (idleMs === this.idleMs) return
+    this.stop()
+    this.idleMs = idleMs
+    this.schedule()
+  }
+
+  private schedule(): void {
+    this.timer = undefined
+    if (this.idleMs <= 0) return
+    this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.floor(this.idleMs / 2)))
+    this.timer.unref?.()
   }
 
   private sweep(now: number): void {

@@ -33,6 +33,8 @@ export {
 } from './federation.js'
 export type { LinkState } from './outbound-link.js'
 export type { PeerSoftwareOptions } from './peer-software-check.js'
+export { ReconfigureError, type ReconfigureIssue } from './reconfigure/reconfigure-error.js'
+export type { ClosedStream, ReconfigureReport, SettingChange } from './reconfigure/report.js'
 export * from './resolve/index.js'
 export type { DomainStatus, FederationStatus } from './status.js'
 export type { DomainTotals } from './traffic-totals.js'

@@ -4,6 +4,7 @@ import {
   type S2SSession,
   type StanzaErrorCondition,
   StreamError,
+  type StreamErrorCondition,
 } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { DeliveryError } from './errors.js'
@@ -119,13 +120,22 @@ export class OutboundLink {
     else if (this.state === 'backing-off' && !this.adoptOffered() && !this.retryTimer) this.scheduleRetry()
   }
 
-  /** Bounces whatever waits, closes the stream, and refuses further sends. */
-  async stop(reason: string): Promise<void> {
+  /**
+   * Bounces whatever waits, closes the stream, and refuses further sends. A reload that
+   * forbids the pair says with which stanza error the queue bounces and which stream
+   * error closes the stream; by default the stream closes cleanly.
+   */
+  async stop(
+    reason: string,
+    outcome: { stanzaCondition: StanzaErrorCondition; condition?: StreamErrorCondition } = {
+      stanzaCondition: 'remote-server-not-found',
+    },
+  ): Promise<void> {
     this.stopped = true
     clearTimeout(this.retryTimer)
     clearTimeout(this.expiryTimer)
-    for (const item of this.queue.drain()) this.options.onBounce(item, 'remote-server-not-found', reason)
-    if (this.session) await this.session.close()
+    for (const item of this.queue.drain()) this.options.onBounce(item, outcome.stanzaCondition, reason)
+    if (this.session) await this.session.close(outcome.condition, outcome.condition && reason)
   }
 
   /**

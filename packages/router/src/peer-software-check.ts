@@ -40,8 +40,8 @@ export class PeerSoftwareCheck {
       write: (iq: Element) => void,
     ) => Promise<Element>,
     private readonly options: PeerSoftwareOptions,
-    /** Whether the peer can dial back with its answer (we listen); a bidirectional stream needs not. */
-    private readonly listening: boolean,
+    /** Whether the peer can dial back with its answer (we listen now); a bidirectional stream needs not. */
+    private readonly listening: () => boolean,
   ) {
     this.cache = createPeerSoftwareCache({ ttlMs: options.cacheTtlMs })
   }
@@ -70,7 +70,7 @@ export class PeerSoftwareCheck {
     bidirectional: boolean,
   ): Promise<Decision> {
     if (!this.enabled) return { allowed: true, code: 'ALLOWED', reason: 'no peer software rules' }
-    if (!this.listening && !bidirectional) {
+    if (!this.listening() && !bidirectional) {
       return { allowed: true, code: 'ALLOWED', reason: 'no way for the answer to reach us (no listener)' }
     }
     const hit = this.cache.get(remote, Date.now())

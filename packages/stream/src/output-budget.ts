@@ -7,7 +7,17 @@
 export class OutputBudget {
   private used = 0
 
-  constructor(readonly limit: number) {}
+  constructor(private currentLimit: number) {}
+
+  /** Unread bytes all streams together may hold before the greediest are closed. */
+  get limit(): number {
+    return this.currentLimit
+  }
+
+  /** A host reloading its configuration changes the limit in place: streams keep their budget. */
+  setLimit(limit: number): void {
+    this.currentLimit = limit
+  }
 
   /** Bytes buffered by every stream together. */
   get buffered(): number {

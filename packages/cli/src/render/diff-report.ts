@@ -1,4 +1,4 @@
-import { type ClusterDiffReport, isSecretPath } from '@xmpp-federation/diagnostics'
+import { type ClusterDiffReport, isSecretPath, isStatusUrl } from '@xmpp-federation/diagnostics'
 import { alignColumns, plural } from './layout.js'
 import { mark } from './marks.js'
 
@@ -14,7 +14,7 @@ export function renderDiffReport(report: ClusterDiffReport, options: { color: bo
   const { comparison } = report
   const out: string[] = []
   if (report.unreadable.length > 0) {
-    out.push('Files that could not be loaded')
+    out.push(unreadUrls(report) ? 'Files or nodes that could not be read' : 'Files that could not be loaded')
     for (const { file, message } of report.unreadable) {
       out.push(
         `  ${mark('fail', options.color)} ${file}`,
@@ -81,7 +81,12 @@ function verdict(report: ClusterDiffReport, options: { color: boolean }): string
       ? `${plural(comparison.differences.length, 'setting')} ${comparison.differences.length === 1 ? 'differs' : 'differ'}`
       : '',
     comparison.problems.length > 0 ? plural(comparison.problems.length, 'problem') : '',
-    report.unreadable.length > 0 ? `${plural(report.unreadable.length, 'file')} not loaded` : '',
+    report.unreadable.length > 0
+      ? `${plural(report.unreadable.length, unreadUrls(report) ? 'source' : 'file')} not ${unreadUrls(report) ? 'read' : 'loaded'}`
+      : '',
   ].filter(Boolean)
   return `${mark('fail', options.color)} ${parts.join(', ')}`
 }
+
+/** A running node (a URL) among the sources that could not be read. */
+const unreadUrls = (report: ClusterDiffReport) => report.unreadable.some((entry) => isStatusUrl(entry.file))

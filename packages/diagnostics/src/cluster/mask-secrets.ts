@@ -1,22 +1,7 @@
-import type { ClusterComparison } from '@xmpp-federation/config'
+import { type ClusterComparison, isSecretPath, maskSecret } from '@xmpp-federation/config'
 
-const SHOWN_HEX_DIGITS = 12
-
-/** Settings whose value is secret; the config package already replaces it with `sha256:<hex>`. */
-export function isSecretPath(path: string): boolean {
-  return /(^|\.)secret$/i.test(path)
-}
-
-/**
- * Shortens the fingerprint of a secret, enough to tell two values apart. A full sha256 of a
- * short secret could be brute-forced offline; twelve hex digits cannot be used that way.
- */
-export function maskSecret(value: unknown): unknown {
-  if (value === undefined) return undefined
-  const text = String(value)
-  const hex = text.startsWith('sha256:') ? text.slice('sha256:'.length) : ''
-  return hex ? `sha256:${hex.slice(0, SHOWN_HEX_DIGITS)}…` : '<secret>'
-}
+// The masking itself lives in the config package (the router's reload report masks too).
+export { isSecretPath, maskSecret }
 
 /** The comparison with every secret value shortened by maskSecret, so a report can be shown or stored. */
 export function maskSecrets(comparison: ClusterComparison): ClusterComparison {

@@ -6,12 +6,18 @@ import type { IncomingMessage } from 'node:http'
  * comparison takes the same time whatever the length or content of the guess.
  */
 export function bearerTokenCheck(token: string): (req: IncomingMessage) => boolean {
-  if (token.trim() === '') throw new TypeError('token: an empty bearer token would protect nothing')
-  const expected = digest(token)
+  const matches = tokenCheck(token)
   return (req) => {
     const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')
-    return match !== null && timingSafeEqual(digest(match[1]!), expected)
+    return match !== null && matches(match[1]!)
   }
+}
+
+/** Compares a candidate with the token in constant time (see bearerTokenCheck). */
+export function tokenCheck(token: string): (candidate: string) => boolean {
+  if (token.trim() === '') throw new TypeError('token: an empty bearer token would protect nothing')
+  const expected = digest(token)
+  return (candidate) => timingSafeEqual(digest(candidate), expected)
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest()

@@ -1,3 +1,6 @@
+export type { PageDoctorOptions } from './doctor-route.js'
+export { PAGE_CSP } from './page/page-assets.js'
+export type { ReloadFunction } from './reload-route.js'
 export type { StatusDocument } from './status-document.js'
 export {
   createStatusHandler,

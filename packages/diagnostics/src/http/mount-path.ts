@@ -5,10 +5,10 @@ export function normaliseBasePath(basePath: string | undefined): string {
   return trimmed.startsWith('/') ? trimmed : `/${trimmed}`
 }
 
-/** The path of a request without its query; `undefined` for a URL that is not a path. */
-export function requestPath(url: string | undefined): string | undefined {
+/** The request's URL (path and query); `undefined` for a URL that is not a path. */
+export function requestUrl(url: string | undefined): URL | undefined {
   try {
-    return new URL(url ?? '/', 'http://mount.invalid').pathname
+    return new URL(url ?? '/', 'http://mount.invalid')
   } catch {
     return undefined
   }

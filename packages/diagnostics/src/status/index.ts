@@ -9,6 +9,7 @@ export {
   type StatusFinding,
 } from './assess-status.js'
 export { type FetchStatusOptions, fetchStatus, statusUrl } from './fetch-status.js'
+export { fetchStatusDocument } from './fetch-status-document.js'
 export { renderPrometheus } from './prometheus.js'
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus-format.js'
 export { roundTripMs } from './round-trip.js'
