@@ -64,7 +64,7 @@ export class InboundSession extends S2SSession {
    * Expects the peer to restart the stream (after SASL success, RFC 6120
    * §6.4.6): the next bytes are a new header, answered with a new stream id.
    */
-  private restartStream(): void {
+  protected restartStream(): void {
     this.restart()
     // Authenticated but silent: what we write meanwhile waits for the new header, so it may not wait forever.
     this.restartTimer = setTimeout(

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { Element } from 'ltx'
 import type { OutboundAuthStream } from './auth.js'
-import { OutboundView } from './auth-view.js'
+import { OutboundView, type ViewedOutbound } from './auth-view.js'
 import type { StreamContext } from './context.js'
 import { domainOfAddress, requireDomain } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
@@ -165,7 +165,7 @@ export class OutboundSession extends S2SSession {
 
   // The view calls this session's protected grant() and private restartStream(): the cast lends them.
   protected readonly authView: OutboundAuthStream = new OutboundView(
-    this as unknown as ConstructorParameters<typeof OutboundView>[0],
+    this as unknown as ViewedOutbound,
     this.context,
   )
 
@@ -198,7 +198,7 @@ export class OutboundSession extends S2SSession {
    * Restarts the stream after SASL success (RFC 6120 §6.4.6): fresh parser,
    * new header, and the post-authentication features, which it resolves with.
    */
-  private restartStream(): Promise<Element> {
+  protected restartStream(): Promise<Element> {
     const features = this.nextElement(isFeatures, this.context.timeouts.negotiationMs).then((after) => {
       this.latestFeatures = after
       this.emit('features', after)

@@ -158,6 +158,7 @@ export function describeAuthMechanism(name: string, subject: MechanismUnderTest)
         expect(view instanceof InboundSession || view instanceof OutboundSession).toBe(false)
         expect(view).not.toHaveProperty('context')
         expect(view).not.toHaveProperty('grant')
+        expect(view).not.toHaveProperty('session')
         expect(() => {
           ;(view as { phase: string }).phase = 'established'
         }).toThrow(TypeError)
