@@ -5,6 +5,8 @@ import type { StanzaErrorCondition } from '@xmpp-federation/stream'
 // `outcome` leaves the origin to its timer (the stanza's TTL plus a margin).
 
 export type NodeMessage =
+  /** A node joined: refresh the membership now. */
+  | { readonly t: 'hello' }
   /** New entries in a pair's outbox: its owner should read them. */
   | { readonly t: 'pull'; readonly l: string; readonly r: string }
   /** A pair needs an owner and the rendezvous hash picked the receiver. */
@@ -22,7 +24,7 @@ export type NodeMessage =
   /** An iq answer to a request() the receiver made. */
   | { readonly t: 'answer'; readonly l: string; readonly r: string; readonly x: string }
 
-const TYPES = new Set(['pull', 'claim', 'outcome', 'inbound', 'answer'])
+const TYPES = new Set(['hello', 'pull', 'claim', 'outcome', 'inbound', 'answer'])
 
 /** Parses a channel message; undefined for anything malformed (logged by the caller, never thrown). */
 export function parseMessage(text: string): NodeMessage | undefined {
@@ -37,6 +39,8 @@ export function parseMessage(text: string): NodeMessage | undefined {
   if (typeof message.t !== 'string' || !TYPES.has(message.t)) return undefined
   const strings = (...fields: string[]) => fields.every((field) => typeof message[field] === 'string')
   switch (message.t) {
+    case 'hello':
+      return message as NodeMessage
     case 'pull':
     case 'claim':
       return strings('l', 'r') ? (message as NodeMessage) : undefined

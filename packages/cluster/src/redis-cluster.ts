@@ -154,6 +154,9 @@ export class RedisCluster implements ClusterPort {
     }
     this.state = 'joined'
     this.emit({ type: 'joined', nodeId: this.nodeId, fingerprint: this.record.fingerprint })
+    // The others learn of this node now rather than at their next heartbeat.
+    for (const node of this.alive)
+      if (node !== this.nodeId) void this.tell(node, { t: 'hello' }).catch(() => undefined)
     this.scheduleTick(0)
   }
 
@@ -201,6 +204,7 @@ export class RedisCluster implements ClusterPort {
         'federation stopped before the stanza reached the cluster outbox',
       )
     }
+    await this.refreshNodes().catch(() => undefined)
     const pairs = [...this.owned.values()]
     // Forgotten first: the links closing after this return their stanzas to an owner that ignores them.
     this.owned.clear()
@@ -666,7 +670,8 @@ export class RedisCluster implements ClusterPort {
     }
   }
 
-  private tell(nodeId: string, message: NodeMessage): Promise<void> {
+  /** Resolves with the number of receivers (0: that node is not subscribed, i.e. gone). */
+  private tell(nodeId: string, message: NodeMessage): Promise<number> {
     return this.store.publish(this.keys.channel(nodeId), JSON.stringify(message))
   }
 
@@ -814,11 +819,10 @@ export class RedisCluster implements ClusterPort {
         )
       }
     }
-    if (!this.alive.has(origin)) {
-      bounceHere()
-      return
-    }
-    this.tell(origin, message).catch(bounceHere)
+    // Nobody listening on the origin's channel: it is gone, and its sender hears of a bounce from here.
+    this.tell(origin, message).then((receivers) => {
+      if (receivers === 0) bounceHere()
+    }, bounceHere)
   }
 
   // ------------------------------------------------------------------ messages from other nodes
@@ -840,6 +844,9 @@ export class RedisCluster implements ClusterPort {
       }
       case 'claim':
         void this.acquire(message.l, message.r)
+        return
+      case 'hello':
+        void this.refreshNodes().catch(() => undefined)
         return
       case 'outcome':
         this.settlements?.settle(
@@ -878,13 +885,6 @@ export class RedisCluster implements ClusterPort {
     if (parts?.local === undefined) return false
     const target = locate(`${parts.local.toLowerCase()}@${parts.domain}`)
     if (!target || target === this.nodeId) return false
-    if (!this.alive.has(target)) {
-      this.host?.logger.warn(
-        { to: stanza.attrs.to, node: target },
-        'the node locate() named is down: delivered here',
-      )
-      return false
-    }
     this.forward(
       target,
       { t: 'inbound', l: info.localDomain, r: info.remoteDomain, x: stanza.toString() },
@@ -896,7 +896,7 @@ export class RedisCluster implements ClusterPort {
   forwardAnswer(stanza: Element, info: InboundStanzaInfo): boolean {
     if (this.state !== 'joined') return false
     const target = requesterOf(stanza.attrs.id ?? '')
-    if (!target || target === this.nodeId || !this.alive.has(target)) return false
+    if (!target || target === this.nodeId) return false
     this.forward(
       target,
       { t: 'answer', l: info.localDomain, r: info.remoteDomain, x: stanza.toString() },

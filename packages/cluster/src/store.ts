@@ -94,8 +94,9 @@ export class RedisStore {
     }
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    await this.command(['SPUBLISH', channel, message])
+  /** Returns how many subscribers got it: 0 means the node behind the channel is gone. */
+  async publish(channel: string, message: string): Promise<number> {
+    return Number(await this.command(['SPUBLISH', channel, message]))
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
