@@ -481,8 +481,9 @@ export class RedisCluster implements ClusterPort {
       this.emit({ type: 'lease-acquired', local, remote, epoch: lease.epoch })
       const previous = parseLease(String(reply[2]))
       const left = Number(reply[3])
-      if (previous && previous.nodeId !== this.nodeId) {
-        // The holder never released it: it died or was cut off. Everything left goes out again.
+      if (previous) {
+        // The holder never released it (a release clears the holder key): it died, was cut off,
+        // or was an earlier life of this very node. Everything left goes out again.
         this.host!.logger.info({ local, remote, from: previous.nodeId, resent: left }, 'route taken over')
         this.emit({ type: 'takeover', local, remote, from: previous.nodeId, resent: left })
         if (left > 0) this.host!.emitResend(local, remote, left)
