@@ -306,6 +306,7 @@ export class RedisCluster implements ClusterPort {
       for (const node of wasAlive) if (!this.alive.has(node)) this.emit({ type: 'node-down', nodeId: node })
       for (const node of this.alive) if (!wasAlive.has(node)) this.emit({ type: 'node-up', nodeId: node })
     }
+    nodes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))
     this.snapshot = { ...this.snapshot, nodes }
   }
 
