@@ -120,6 +120,25 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect([...n1.bounces, ...n2.bounces]).toEqual([])
   })
 
+  it('a node with federation disabled hands its sends to an enabled node, which takes the pair', async () => {
+    prefix = 'disabled'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    const n3 = node('n3', { enabled: false })
+    await n1.federation.start()
+    await n2.federation.start()
+    await n3.federation.start()
+    const ids = ['off-1', 'off-2', 'off-3']
+    await Promise.all(ids.map((id) => n3.federation.send(message('bot@c.test', id))))
+    expect(await bodies(ids)).toEqual(ids)
+    await eventually(() => {
+      const lease = n3.federation.status().cluster!.leases.find((l) => l.remote === 'a.test')
+      expect(['n1', 'n2']).toContain(lease?.owner)
+    })
+    expect(n3.federation.status().domains).toEqual([])
+    expect([...n1.bounces, ...n2.bounces, ...n3.bounces]).toEqual([])
+  })
+
   it('an inbound stanza is delivered on the node locate() names', async () => {
     prefix = 'locate'
     const locate = (bare: string) => (bare === 'bob@c.test' ? 'n2' : undefined)
