@@ -104,6 +104,8 @@ export class RedisCluster implements ClusterPort {
   private flushing: Promise<void> | undefined
   private flushTimer: NodeJS.Timeout | undefined
   private tickTimer: NodeJS.Timeout | undefined
+  /** Checks the write deadlines on its own: a renewal stuck on a silent Redis must not keep a link open. */
+  private watchdog: NodeJS.Timeout | undefined
   private ticking = false
   private sequence = 0
   private noFederationReportedAt = 0
@@ -162,6 +164,13 @@ export class RedisCluster implements ClusterPort {
     for (const node of this.alive)
       if (node !== this.nodeId) void this.tell(node, { t: 'hello' }).catch(() => undefined)
     this.scheduleTick(0)
+    this.watchdog = setInterval(
+      () => {
+        for (const pair of [...this.owned.values()]) this.mayWrite(pair)
+      },
+      Math.max(50, Math.floor(this.leaseMs / 10)),
+    )
+    this.watchdog.unref?.()
   }
 
   /**
@@ -198,6 +207,7 @@ export class RedisCluster implements ClusterPort {
     if (this.state !== 'joined') return
     this.state = 'leaving'
     clearTimeout(this.tickTimer)
+    clearInterval(this.watchdog)
     // What was accepted but not yet appended goes in first: it must survive this node.
     clearTimeout(this.flushTimer)
     this.flushTimer = undefined
@@ -244,6 +254,7 @@ export class RedisCluster implements ClusterPort {
   async crash(): Promise<void> {
     this.state = 'left'
     clearTimeout(this.tickTimer)
+    clearInterval(this.watchdog)
     clearTimeout(this.flushTimer)
     this.owned.clear()
     await this.store.destroy()
