@@ -221,6 +221,7 @@ export class RedisCluster implements ClusterPort {
       )
     }
     await this.refreshNodes().catch(() => undefined)
+    await this.drain(Math.min(Math.floor(this.leaseMs / 2), 2_000))
     const pairs = [...this.owned.values()]
     // Forgotten first: the links closing after this return their stanzas to an owner that ignores them.
     this.owned.clear()
@@ -245,6 +246,27 @@ export class RedisCluster implements ClusterPort {
     ])
     this.state = 'left'
     await this.store.close()
+  }
+
+  /**
+   * Before giving its pairs up, a stopping node waits (briefly) for the peer to acknowledge what
+   * it already wrote: whatever is still unacknowledged at release is sent again by the next owner.
+   */
+  private async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const pending = await Promise.all(
+        [...this.owned.values()].map(async (pair) => {
+          if (pair.lastId === undefined) return false
+          const written = (await this.store
+            .command(['XRANGE', this.keys.outbox(pair.local, pair.remote), '-', pair.lastId, 'COUNT', '1'])
+            .catch(() => [])) as unknown[]
+          return written.length > 0
+        }),
+      )
+      if (!pending.includes(true)) return
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
 
   /**
