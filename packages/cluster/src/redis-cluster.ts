@@ -63,6 +63,8 @@ interface Owned {
   /** Entries the peer acknowledged, deleted together on the next tick. */
   acked: string[]
   deleting: boolean
+  /** Last entry handed over or acknowledged: an owner gives up pairs idle for timeouts.idleMs. */
+  lastActivity: number
 }
 
 interface Append {
@@ -482,6 +484,36 @@ export class RedisCluster implements ClusterPort {
       if (this.enabled && rendezvous(name, candidates) === this.nodeId) void this.acquire(local, remote)
     }
     this.snapshot = { ...this.snapshot, leases, outbox }
+    await this.releaseIdle()
+  }
+
+  /**
+   * Pairs without traffic for `timeouts.idleMs` and with an empty outbox are given up in good
+   * order, so that the leases a node renews follow its live pairs, not every domain it ever
+   * wrote to. The next stanza takes the pair again (preferably on the node that sends it).
+   */
+  private async releaseIdle(): Promise<void> {
+    const idleMs = this.host!.config.timeouts.idleMs
+    const idle = [...this.owned.values()].filter((pair) => Date.now() - pair.lastActivity >= idleMs)
+    await Promise.all(
+      idle.map(async (pair) => {
+        const depth = Number(await this.store.command(['XLEN', this.keys.outbox(pair.local, pair.remote)]))
+        const name = pairName(pair.local, pair.remote)
+        if (
+          depth > 0 ||
+          pair.pulling ||
+          this.owned.get(name) !== pair ||
+          Date.now() - pair.lastActivity < idleMs
+        )
+          return
+        this.owned.delete(name)
+        await this.store.script(
+          RELEASE,
+          [this.keys.lease(pair.local, pair.remote), this.keys.holder(pair.local, pair.remote)],
+          [pair.value],
+        )
+      }),
+    )
   }
 
   // ------------------------------------------------------------------ leases
@@ -527,6 +559,7 @@ export class RedisCluster implements ClusterPort {
         epoch: lease.epoch,
         deadline: writeDeadline(sentAt, this.leaseMs),
         lastId: undefined,
+        lastActivity: Date.now(),
         pulling: false,
         again: false,
         acked: [],
@@ -715,7 +748,9 @@ export class RedisCluster implements ClusterPort {
     try {
       if (lease?.nodeId === this.nodeId) {
         const pair = this.owned.get(name)
+        // Not (any more) ours here: released as idle a moment ago, or an earlier life's lease.
         if (pair) void this.pull(pair)
+        else void this.acquire(local, remote)
         return
       }
       if (lease) {
@@ -766,6 +801,7 @@ export class RedisCluster implements ClusterPort {
         for (const [id, fields] of entries) {
           if (!this.mayWrite(pair)) return
           pair.lastId = id
+          pair.lastActivity = Date.now()
           this.handOver(pair, id, fieldsOf(fields))
         }
         if (entries.length < PULL_BATCH && !pair.again) return
@@ -835,6 +871,7 @@ export class RedisCluster implements ClusterPort {
   }
 
   private ackEntry(pair: Owned, id: string): void {
+    pair.lastActivity = Date.now()
     pair.acked.push(id)
     if (pair.deleting) return
     pair.deleting = true

@@ -327,6 +327,20 @@ describe('a cluster of federation nodes against Prosody', () => {
     }
   })
 
+  it('an idle pair is given up in good order and taken again by the next send', async () => {
+    prefix = 'idle'
+    const n1 = node('n1', { timeouts: { idleMs: 1_000 } })
+    const events = clusterEvents(n1.federation)
+    await n1.federation.start()
+    await n1.federation.send(message('bot@c.test', 'idle-1'))
+    await bodies(['idle-1'])
+    await eventually(() => expect(n1.federation.status().cluster!.leases).toEqual([]), 10_000)
+    await n1.federation.send(message('bot@c.test', 'idle-2'))
+    await bodies(['idle-2'])
+    expect(events.filter((e) => e.type === 'lease-acquired')).toHaveLength(2)
+    expect(events.filter((e) => e.type === 'takeover' || e.type === 'lease-lost')).toEqual([])
+  })
+
   it('a node whose configuration differs is refused, naming the setting; `enabled` may differ', async () => {
     prefix = 'config'
     const n1 = node('n1')

@@ -11,6 +11,7 @@ import {
 } from '../src/index.js'
 import { parseMessage } from '../src/messages.js'
 import { RedisCluster } from '../src/redis-cluster.js'
+import { firstKey } from '../src/store.js'
 
 const base = { domains: ['c.test'], dialback: { secret: 'a-long-shared-secret' } }
 
@@ -87,5 +88,16 @@ describe('leases, ids and messages', () => {
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'a b' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n{1}' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n1', leaseMs: 10 })).toThrow(/leaseMs/)
+  })
+})
+
+describe('Redis Cluster routing', () => {
+  it('routes a script by its first key and any other command by its first argument', () => {
+    expect(firstKey(['EVALSHA', 'abc', '2', 'xf:pair:{c|a}:lease', 'xf:pair:{c|a}:outbox', 'n1'])).toBe(
+      'xf:pair:{c|a}:lease',
+    )
+    expect(firstKey(['EVAL', 'return 1', '0'])).toBeUndefined()
+    expect(firstKey(['SPUBLISH', 'xf:node:{n2}:channel', '{}'])).toBe('xf:node:{n2}:channel')
+    expect(firstKey(['HGETALL', 'xf:{nodes}'])).toBe('xf:{nodes}')
   })
 })
