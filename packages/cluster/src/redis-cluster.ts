@@ -41,7 +41,9 @@ export interface RedisClusterOptions {
   redisCluster?: boolean
 }
 
+/** Route lease and heartbeat lifetime unless `leaseMs` says otherwise. */
 export const DEFAULT_LEASE_MS = 10_000
+/** Prefix of every key unless `prefix` says otherwise. */
 export const DEFAULT_PREFIX = 'xf'
 const PULL_BATCH = 200
 /** Outbox pairs examined per heartbeat for status and for owners that vanished. */
