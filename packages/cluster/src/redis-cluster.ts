@@ -83,6 +83,8 @@ interface NodeInfo {
   enabled: boolean
   fingerprint: string
   startedAt: number
+  /** The node's own leaseMs: its heartbeat's lifetime. */
+  leaseMs?: number
 }
 
 /** Builds the cluster membership for createFederation({ cluster }); nothing connects until start(). */
@@ -298,6 +300,7 @@ export class RedisCluster implements ClusterPort {
       enabled: this.enabled,
       fingerprint: this.record!.fingerprint,
       startedAt: this.startedAt,
+      leaseMs: this.leaseMs,
     }
     await Promise.all([
       this.store.command([
@@ -340,8 +343,12 @@ export class RedisCluster implements ClusterPort {
     this.alive.clear()
     let index = 0
     for (const [nodeId, info] of infos) {
-      const alive = Number(beats[index++]) > 0
-      const lastSeenMs = Math.max(0, now - (info.seenAt ?? 0))
+      const ttl = Number(beats[index++])
+      const alive = ttl > 0
+      // Alive: measured on Redis' clock (the heartbeat's age), immune to skew between nodes.
+      const lastSeenMs = alive
+        ? Math.max(0, (info.leaseMs ?? this.leaseMs) - ttl)
+        : Math.max(0, now - (info.seenAt ?? 0))
       // A node dead for a long while is forgotten: the hash must not grow with every node that ever ran.
       if (!alive && lastSeenMs > 60 * this.leaseMs) {
         void this.store.command(['HDEL', this.keys.nodes, nodeId]).catch(() => undefined)
