@@ -117,6 +117,10 @@ describe('a cluster of federation nodes against Prosody', () => {
           .map((n) => n.nodeId)
           .sort(),
       ).toEqual(['n1', 'n2'])
+      for (const n of status.nodes)
+        expect(n).toMatchObject({ enabled: true, fingerprint: status.fingerprint })
+      expect(Math.max(...status.nodes.map((n) => n.lastSeenMs))).toBeLessThanOrEqual(LEASE_MS)
+      expect(status.nodeId).toBe('n2')
     })
     // n2 never opened a stream of its own: the owner wrote for it.
     expect(n2.federation.status().domains.filter((d) => d.direction === 'outbound')).toEqual([])
