@@ -1,10 +1,12 @@
 import { parseConfig } from '@xmpp-federation/config'
+import { createFederation } from '@xmpp-federation/router'
 import { describe, expect, it } from 'vitest'
 import {
   assertSameConfig,
   configRecord,
   pairName,
   parseLease,
+  redisCluster,
   rendezvous,
   requesterOf,
   writeDeadline,
@@ -99,5 +101,29 @@ describe('Redis Cluster routing', () => {
     expect(firstKey(['EVAL', 'return 1', '0'])).toBeUndefined()
     expect(firstKey(['SPUBLISH', 'xf:node:{n2}:channel', '{}'])).toBe('xf:node:{n2}:channel')
     expect(firstKey(['HGETALL', 'xf:{nodes}'])).toBe('xf:{nodes}')
+  })
+})
+
+describe('what cluster mode asks of the configuration', () => {
+  it('refuses a cluster that may use dialback without one shared dialback.secret', () => {
+    const cluster = () => redisCluster({ url: 'redis://127.0.0.190:1', nodeId: 'n1' })
+    expect(() =>
+      createFederation({
+        config: { domains: ['c.test'], security: { tls: 'none', requireValidCertificate: false } },
+        cluster: cluster(),
+        logger: false,
+      }),
+    ).toThrow(/dialback\.secret/)
+    expect(() =>
+      createFederation({
+        config: {
+          domains: ['c.test'],
+          security: { tls: 'none', requireValidCertificate: false },
+          dialback: { secret: 'a-long-shared-secret' },
+        },
+        cluster: cluster(),
+        logger: false,
+      }),
+    ).not.toThrow()
   })
 })
