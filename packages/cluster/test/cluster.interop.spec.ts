@@ -203,6 +203,49 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect([...n1.bounces, ...n2.bounces]).toEqual([])
   })
 
+  it('a rolling restart of every node under steady sending bounces nothing and loses nothing', async () => {
+    prefix = 'rolling'
+    const live = new Set<Federation>()
+    const ids: string[] = []
+    const sends: Promise<void>[] = []
+    const bounces: BounceEvent[] = []
+    const start = async (nodeId: 'n1' | 'n2') => {
+      const n = node(nodeId)
+      n.federation.on('bounce', (event) => bounces.push(event))
+      await n.federation.start()
+      live.add(n.federation)
+      return n.federation
+    }
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 300))
+    const n1 = await start('n1')
+    const n2 = await start('n2')
+    // The host sends through whichever nodes are up, as a load balancer would.
+    const pump = setInterval(() => {
+      for (const federation of live) {
+        const id = `roll-${ids.length}`
+        ids.push(id)
+        sends.push(federation.send(message('bot@c.test', id)))
+      }
+    }, 40)
+    try {
+      await pause()
+      live.delete(n1)
+      await n1.stop()
+      await start('n1')
+      await pause()
+      live.delete(n2)
+      await n2.stop()
+      await start('n2')
+      await pause()
+    } finally {
+      clearInterval(pump)
+    }
+    await Promise.all(sends)
+    expect(ids.length).toBeGreaterThan(20)
+    expect(await bodies(ids)).toEqual(ids)
+    expect(bounces).toEqual([])
+  })
+
   it('the owner dying: a survivor takes the pair over after the lease and resends what was left', async () => {
     prefix = 'takeover'
     const n1 = node('n1')
