@@ -381,6 +381,8 @@ describe('a cluster of federation nodes against Prosody', () => {
     await n1.federation.start()
     await n1.federation.send(message('bot@c.test', 'idle-1'))
     await bodies(['idle-1'])
+    // Held (as the status snapshot shows once it is refreshed), then released after idleMs.
+    await eventually(() => expect(n1.federation.status().cluster!.leases).toHaveLength(1), 5_000)
     await eventually(() => expect(n1.federation.status().cluster!.leases).toEqual([]), 10_000)
     await n1.federation.send(message('bot@c.test', 'idle-2'))
     await bodies(['idle-2'])
