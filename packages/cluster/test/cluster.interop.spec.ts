@@ -268,7 +268,7 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect(takeover).toMatchObject({ type: 'takeover', local: 'c.test', remote: 'a.test', from: 'n1' })
     expect((takeover as { resent: number }).resent).toBeGreaterThanOrEqual(1)
     expect(resends.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
-    expect(events2).toContainEqual({ type: 'node-down', nodeId: 'n1' })
+    await eventually(() => expect(events2).toContainEqual({ type: 'node-down', nodeId: 'n1' }), 5_000)
     expect(n2.bounces).toEqual([])
   })
 
