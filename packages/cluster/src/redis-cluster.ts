@@ -61,7 +61,7 @@ interface Owned {
   lastId: string | undefined
   pulling: boolean
   again: boolean
-  /** Entries the peer acknowledged, deleted together on the next tick. */
+  /** Entries the peer acknowledged, deleted together once the current burst of acks is read. */
   acked: string[]
   deleting: boolean
   /** Last entry handed over or acknowledged: an owner gives up pairs idle for timeouts.idleMs. */
@@ -112,7 +112,14 @@ export class RedisCluster implements ClusterPort {
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 300) {
       throw new TypeError(`redisCluster: leaseMs must be an integer of at least 300 (got ${options.leaseMs})`)
     }
-    this.keys = new ClusterKeys(options.prefix ?? DEFAULT_PREFIX)
+    const prefix = options.prefix ?? DEFAULT_PREFIX
+    // Braces would move keys out of their pair's hash tag (and slot).
+    if (!prefix || /[\s{}]/.test(prefix)) {
+      throw new TypeError(
+        `redisCluster: prefix must be a non-empty name without spaces or braces (got '${prefix}')`,
+      )
+    }
+    this.keys = new ClusterKeys(prefix)
     this.store = new RedisStore(
       options.url,
       {

@@ -90,6 +90,7 @@ describe('leases, ids and messages', () => {
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'a b' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n{1}' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n1', leaseMs: 10 })).toThrow(/leaseMs/)
+    expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n1', prefix: 'x{y}' })).toThrow(/prefix/)
   })
 })
 
