@@ -178,6 +178,12 @@ describe('a cluster of federation nodes against Prosody', () => {
     // Prosody answers over its own stream to c.test, which reaches n1 only.
     const rtt = await n2.federation.ping('c.test', 'a.test', 15_000)
     expect(rtt).toBeGreaterThan(0)
+    // Any request() whose id the federation chooses: here XEP-0092, answered by Prosody's mod_version.
+    const version = await n2.federation.request(
+      xml('iq', { type: 'get', from: 'c.test', to: 'a.test' }, xml('query', { xmlns: 'jabber:iq:version' })),
+      15_000,
+    )
+    expect(version.getChild('query')?.getChildText('name')).toBe('Prosody')
   })
 
   it('the owner stopping gracefully hands over: every send resolves, nothing bounces, all arrive', async () => {
