@@ -41,6 +41,11 @@ export class Appender {
 
   constructor(private readonly options: AppenderOptions) {}
 
+  /** Stanzas not yet in the outbox (their send()s count against maxPendingSends too). */
+  get size(): number {
+    return this.queue.length
+  }
+
   add(append: Append): void {
     this.queue.push(append)
     this.schedule(0)

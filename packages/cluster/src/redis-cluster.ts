@@ -526,7 +526,8 @@ export class RedisCluster implements ClusterPort {
       host.bounce(item, 'service-unavailable', reason)
       return
     }
-    if (this.settlements.full) {
+    // A Redis that stopped answering: settlements time out, but their appends still wait here.
+    if (this.settlements.full || this.appender.size >= this.settlements.max) {
       host.bounce(item, 'resource-constraint', 'too many sends of this node wait for their delivery report')
       return
     }
