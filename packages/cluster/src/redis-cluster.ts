@@ -724,9 +724,13 @@ export class RedisCluster implements ClusterPort {
       }
     }
     // Nobody listening on the origin's channel: it is gone, and its sender hears of a bounce from here.
-    this.tell(origin, message).then((receivers) => {
-      if (receivers === 0) bounceHere()
-    }, bounceHere)
+    // Redis failing says nothing about the origin: its own timer settles the send.
+    this.tell(origin, message).then(
+      (receivers) => {
+        if (receivers === 0) bounceHere()
+      },
+      (error: Error) => this.host?.logger.debug({ origin, error: error.message }, 'outcome not reported'),
+    )
   }
 
   // ------------------------------------------------------------------ messages from other nodes
