@@ -14,6 +14,17 @@
  * @packageDocumentation
  */
 export { errorReply, MAX_ERROR_PAYLOAD, shouldReturnError } from './bounce.js'
+export type {
+  ClusterEvent,
+  ClusterHost,
+  ClusterLeaseStatus,
+  ClusterNodeStatus,
+  ClusterOutboxStatus,
+  ClusterPort,
+  ClusterStatus,
+  DurableStanza,
+  SharedPeerSoftwareCache,
+} from './cluster-port.js'
 export {
   type AuthChoice,
   type AuthFactory,
@@ -33,6 +44,7 @@ export {
 } from './federation.js'
 export type { LinkState } from './outbound-link.js'
 export type { PeerSoftwareOptions } from './peer-software-check.js'
+export type { PendingStanza } from './queue.js'
 export { ReconfigureError, type ReconfigureIssue } from './reconfigure/reconfigure-error.js'
 export type { ClosedStream, ReconfigureReport, SettingChange } from './reconfigure/report.js'
 export * from './resolve/index.js'

@@ -1,4 +1,5 @@
 import type { Element } from 'ltx'
+import type { DurableStanza } from './cluster-port.js'
 
 /** A stanza waiting for its session, with what settles the caller's `send()`. */
 export interface PendingStanza {
@@ -12,7 +13,11 @@ export interface PendingStanza {
   readonly answer?: boolean
   /** Sent before on a stream that died unacknowledged (XEP-0198): the peer may see it twice. */
   readonly resent?: boolean
+  /** Cluster mode: the stanza lives in the durable outbox, which decides its fate (see DurableStanza). */
+  readonly durable?: DurableStanza
+  /** Settles the caller's send(): written. */
   resolve(): void
+  /** Settles the caller's send(): not delivered. */
   reject(error: Error): void
 }
 
