@@ -56,6 +56,11 @@ export class ClusterKeys {
     return `${this.prefix}:{config}`
   }
 
+  /** Per node, the cluster configuration version it could not apply and why (a hash by nodeId). */
+  get configRefusals(): string {
+    return `${this.prefix}:{config}:refusals`
+  }
+
   /** XEP-0092 answers of one remote domain, shared by every node (PX: the cache lifetime). */
   peerSoftware(remote: string): string {
     return `${this.prefix}:peer-software:{${remote}}`

@@ -10,6 +10,8 @@ interface NodeInfo {
   nodeId: string
   enabled: boolean
   fingerprint: string
+  /** The cluster configuration version it runs (absent from nodes older than versions). */
+  configVersion?: number
   startedAt: number
   /** The node's own leaseMs: its heartbeat's lifetime. */
   leaseMs?: number
@@ -54,11 +56,12 @@ export class Membership {
   }
 
   /** This node's heartbeat and info; also puts the configuration record back after a Redis restart. */
-  async heartbeat(enabled: boolean, record: ConfigRecord): Promise<void> {
+  async heartbeat(enabled: boolean, record: ConfigRecord, configVersion = 0): Promise<void> {
     const info: NodeInfo = {
       nodeId: this.nodeId,
       enabled,
       fingerprint: record.fingerprint,
+      configVersion,
       startedAt: this.startedAt,
       leaseMs: this.leaseMs,
       seenAt: Date.now(),
@@ -109,7 +112,14 @@ export class Membership {
         continue
       }
       if (alive) this.alive.add(nodeId)
-      nodes.push({ nodeId, enabled: info.enabled, fingerprint: info.fingerprint, alive, lastSeenMs })
+      nodes.push({
+        nodeId,
+        enabled: info.enabled,
+        fingerprint: info.fingerprint,
+        configVersion: info.configVersion ?? 0,
+        alive,
+        lastSeenMs,
+      })
     }
     this.infos = infos
     this.nodes = nodes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))

@@ -23,8 +23,10 @@ export type NodeMessage =
   | { readonly t: 'inbound'; readonly l: string; readonly r: string; readonly x: string }
   /** An iq answer to a request() the receiver made. */
   | { readonly t: 'answer'; readonly l: string; readonly r: string; readonly x: string }
+  /** The cluster configuration changed: version `v` waits in Redis for the receiver to apply. */
+  | { readonly t: 'config'; readonly v: number }
 
-const TYPES = new Set(['hello', 'pull', 'claim', 'outcome', 'inbound', 'answer'])
+const TYPES = new Set(['hello', 'pull', 'claim', 'outcome', 'inbound', 'answer', 'config'])
 
 /** Parses a channel message; undefined for anything malformed (logged by the caller, never thrown). */
 export function parseMessage(text: string): NodeMessage | undefined {
@@ -46,6 +48,8 @@ export function parseMessage(text: string): NodeMessage | undefined {
       return strings('l', 'r') ? (message as NodeMessage) : undefined
     case 'outcome':
       return strings('k') && typeof message.ok === 'boolean' ? (message as NodeMessage) : undefined
+    case 'config':
+      return Number.isSafeInteger(message.v) ? (message as NodeMessage) : undefined
     default:
       return strings('l', 'r', 'x') ? (message as NodeMessage) : undefined
   }

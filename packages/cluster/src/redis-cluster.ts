@@ -15,6 +15,7 @@ import { parseAddress } from '@xmpp-federation/stream'
 import { type Element, parse } from 'ltx'
 import { Appender } from './appender.js'
 import { type ConfigRecord, configRecord } from './config-record.js'
+import { ConfigSync } from './config-sync.js'
 import { ClusterKeys, pairName, splitPair } from './keys.js'
 import { parseLease, writeDeadline } from './lease.js'
 import { Membership } from './membership.js'
@@ -84,7 +85,9 @@ export class RedisCluster implements ClusterPort {
   private readonly store: RedisStore
   private host: ClusterHost | undefined
   private record: ConfigRecord | undefined
+  /** Whether this node takes pairs: federation enabled, and running the cluster's configuration. */
   private enabled = false
+  private configSync: ConfigSync | undefined
   private state: 'new' | 'joined' | 'leaving' | 'left' = 'new'
   private readonly owned = new Map<string, Owned>()
   private readonly acquiring = new Set<string>()
@@ -129,7 +132,14 @@ export class RedisCluster implements ClusterPort {
       options.redisCluster ?? false,
     )
     this.membership = new Membership(this.store, this.keys, this.nodeId, this.leaseMs)
-    this.snapshot = { nodeId: this.nodeId, fingerprint: '', nodes: [], leases: [], outbox: [] }
+    this.snapshot = {
+      nodeId: this.nodeId,
+      fingerprint: '',
+      configVersion: 0,
+      nodes: [],
+      leases: [],
+      outbox: [],
+    }
   }
 
   // ------------------------------------------------------------------ membership
@@ -157,8 +167,14 @@ export class RedisCluster implements ClusterPort {
     try {
       await this.refreshNodes()
       await this.membership.checkConfig(this.record)
+      this.configSync = new ConfigSync(this.store, this.keys, this.nodeId, host, {
+        emit: (event) => this.emit(event),
+        changed: (record) => void this.configChanged(record),
+      })
+      await this.configSync.joined()
+      this.snapshot = { ...this.snapshot, configVersion: this.configSync.version }
       await this.store.subscribe(this.keys.channel(this.nodeId), (message) => this.onMessage(message))
-      await this.membership.heartbeat(this.enabled, this.record)
+      await this.membership.heartbeat(this.enabled, this.record, this.configSync.version)
       await this.refreshNodes()
     } catch (error) {
       await this.store.destroy()
@@ -193,6 +209,16 @@ export class RedisCluster implements ClusterPort {
     }
     await this.refreshNodes().catch(() => undefined)
     await this.drain(Math.min(Math.floor(this.leaseMs / 2), 2_000))
+    await this.handOverAll()
+    // Their stanzas are in the outbox: the next owner delivers them (and reports a bounce itself).
+    this.settlements?.resolveAll()
+    await this.membership.leave()
+    this.state = 'left'
+    await this.store.close()
+  }
+
+  /** Releases every pair this node owns and tells each pair's successor to claim it. */
+  private async handOverAll(): Promise<void> {
     const pairs = [...this.owned.values()]
     // Forgotten first: the links closing after this return their stanzas to an owner that ignores them.
     this.owned.clear()
@@ -209,11 +235,42 @@ export class RedisCluster implements ClusterPort {
         if (to) await this.tell(to, { t: 'claim', l: pair.local, r: pair.remote })
       }),
     )
-    // Their stanzas are in the outbox: the next owner delivers them (and reports a bounce itself).
-    this.settlements?.resolveAll()
-    await this.membership.leave()
-    this.state = 'left'
-    await this.store.close()
+  }
+
+  // ------------------------------------------------------------------ configuration
+
+  /**
+   * `reconfigure()` applied a configuration on this node: it becomes the cluster's next version,
+   * which every other node applies (see config-sync.ts). Resolves with that version.
+   */
+  async publishConfig(): Promise<number> {
+    if (this.state !== 'joined' || !this.configSync) throw new Error('this node has not joined its cluster')
+    const before = this.configSync.version
+    const version = await this.configSync.publish()
+    if (version !== before) {
+      await Promise.allSettled(
+        this.membership.others().map((node) => this.tell(node, { t: 'config', v: version })),
+      )
+    }
+    return version
+  }
+
+  /** A configuration applied (its record) or refused (undefined): whether this node still takes pairs. */
+  private async configChanged(record: ConfigRecord | undefined): Promise<void> {
+    if (record) this.record = record
+    this.snapshot = {
+      ...this.snapshot,
+      fingerprint: this.record?.fingerprint ?? '',
+      configVersion: this.configSync?.version ?? 0,
+      configRefused: this.configSync?.refused,
+    }
+    const enabled = record !== undefined && this.host!.config.enabled
+    if (enabled === this.enabled) return
+    this.enabled = enabled
+    await this.membership
+      .heartbeat(this.enabled, this.record!, this.configSync?.version)
+      .catch(() => undefined)
+    if (!enabled) await this.handOverAll()
   }
 
   /**
@@ -272,7 +329,9 @@ export class RedisCluster implements ClusterPort {
     this.ticking = true
     try {
       await this.renewLeases()
-      await this.membership.heartbeat(this.enabled, this.record!)
+      // A `config` message may have been lost (pub/sub is not durable): the version is in Redis.
+      await this.configSync?.catchUp()
+      await this.membership.heartbeat(this.enabled, this.record!, this.configSync?.version)
       await this.refreshNodes()
       await this.scanPairs()
       for (const pair of this.owned.values()) void this.pull(pair)
@@ -752,6 +811,9 @@ export class RedisCluster implements ClusterPort {
       }
       case 'claim':
         void this.acquire(message.l, message.r)
+        return
+      case 'config':
+        void this.configSync?.catchUp(message.v)
         return
       case 'hello':
         void this.refreshNodes().catch(() => undefined)

@@ -74,3 +74,13 @@ for i = 2, #ARGV do
 end
 return deleted
 `
+
+/**
+ * KEYS config; ARGV fingerprint, masked settings (JSON), configuration (JSON), nodeId.
+ * Records a configuration a node applied for every node to apply: returns its version (1, 2...).
+ */
+export const PUBLISH_CONFIG = `
+local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'settings', ARGV[2], 'document', ARGV[3], 'from', ARGV[4])
+return version
+`

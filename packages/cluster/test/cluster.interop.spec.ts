@@ -1,4 +1,6 @@
+import { copyFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import path from 'node:path'
 import type { FederationConfigInput } from '@xmpp-federation/config'
 import { type BounceEvent, createFederation, type Federation, xml } from '@xmpp-federation/router'
 import {
@@ -407,6 +409,59 @@ describe('a cluster of federation nodes against Prosody', () => {
     const passive = node('n3', { enabled: false })
     await passive.federation.start()
     expect(passive.federation.status().cluster!.fingerprint).toBe(n1.federation.status().cluster!.fingerprint)
+  })
+
+  it('a reconfiguration on one node becomes every node’s; a node that cannot apply it says so and owns no pairs', async () => {
+    prefix = 'reconfig'
+    // n3 reads its certificate from files of its own, gone by the time the change arrives.
+    const own = await workdir.subdir('n3-certificate')
+    const n3Files = { ...files, cert: path.join(own, 'cert.pem'), key: path.join(own, 'key.pem') }
+    await copyFile(files.cert, n3Files.cert)
+    await copyFile(files.key, n3Files.key)
+    const [n1, n2] = [node('n1'), node('n2')]
+    const n3 = node('n3', { tls: { cert: n3Files.cert, key: n3Files.key, ca: [files.ca], systemCa: false } })
+    const events = { n2: clusterEvents(n2.federation), n3: clusterEvents(n3.federation) }
+    for (const { federation } of [n1, n2, n3]) await federation.start()
+    await rm(own, { recursive: true })
+
+    const denied = {
+      ...nodeConfig(files, NODE_IPS.n1),
+      policy: { mode: 'denylist' as const, deny: ['evil.test'] },
+    }
+    const report = await n1.federation.reconfigure(denied)
+    expect(report.changed.map((change) => change.path)).toContain('policy.deny')
+    expect(report.cluster).toEqual({ version: 1 })
+    const fingerprint = n1.federation.status().cluster!.fingerprint
+
+    // n2 applies it, keeping its own listener (a node-local setting): the same fingerprint, version 1.
+    await eventually(() => {
+      expect(events.n2).toContainEqual(
+        expect.objectContaining({ type: 'config-applied', version: 1, from: 'n1' }),
+      )
+    })
+    expect(n2.federation.status().cluster).toMatchObject({ configVersion: 1, fingerprint })
+    const refused = n2.federation.send(message('bot@c.test', 'to-evil').attr('to', 'eve@evil.test'))
+    await expect(refused).rejects.toMatchObject({ name: 'DeliveryError' })
+    expect(n2.bounces.at(-1)?.reason).toMatch(/evil\.test/)
+
+    // n3 cannot (its certificate is gone): it says so, keeps its configuration and owns no pair.
+    await eventually(() => {
+      expect(events.n3).toContainEqual(
+        expect.objectContaining({ type: 'config-refused', version: 1, from: 'n1' }),
+      )
+    })
+    const status = n3.federation.status().cluster!
+    expect(status.configRefused).toMatchObject({ version: 1, reason: expect.stringMatching(/cert/) })
+    expect(status.configVersion).toBe(0)
+    await eventually(() => {
+      const seen = n1.federation.status().cluster!.nodes.find((n) => n.nodeId === 'n3')
+      expect(seen).toMatchObject({ enabled: false, configVersion: 0 })
+    })
+    // Its sends still go out, through a node that runs the cluster's configuration.
+    await n3.federation.send(message('bot@c.test', 'via-in-step-node'))
+    expect(await bodies(['via-in-step-node'])).toEqual(['via-in-step-node'])
+    const lease = n3.federation.status().cluster!.leases.find((l) => l.remote === 'a.test')
+    if (lease) expect(lease.owner).not.toBe('n3')
   })
 
   it('no federation-enabled node alive: sends reject with service-unavailable and an event', async () => {

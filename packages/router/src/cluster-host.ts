@@ -1,4 +1,4 @@
-import type { FederationConfig } from '@xmpp-federation/config'
+import type { FederationConfig, FederationConfigInput } from '@xmpp-federation/config'
 import { ConfigError } from '@xmpp-federation/config'
 import type { DomainPolicy } from '@xmpp-federation/policy'
 import { domainOfAddress, type Logger, type StanzaErrorCondition } from '@xmpp-federation/stream'
@@ -6,6 +6,7 @@ import type { Element } from 'ltx'
 import type { ClusterEvent, ClusterHost } from './cluster-port.js'
 import type { OutboundLink } from './outbound-link.js'
 import type { PendingStanza } from './queue.js'
+import type { ReconfigureReport } from './reconfigure/report.js'
 import type { InboundStanzaInfo } from './types.js'
 
 /** The parts of a Federation its cluster may reach, as closures (the Federation keeps them private). */
@@ -23,6 +24,7 @@ export interface ClusterHostParts {
   routeInbound(stanza: Element, info: InboundStanzaInfo): void
   emitCluster(event: ClusterEvent): void
   emitResend(local: string, remote: string, count: number): void
+  applyConfig(config: FederationConfigInput): Promise<ReconfigureReport>
 }
 
 /** Builds what a Federation lends its cluster (see ClusterHost). */
@@ -58,6 +60,7 @@ export function clusterHost(parts: ClusterHostParts): ClusterHost {
     },
     emitCluster: (event) => parts.emitCluster(event),
     emitResend: (local, remote, count) => parts.emitResend(local, remote, count),
+    applyConfig: (config) => parts.applyConfig(config),
   }
 }
 

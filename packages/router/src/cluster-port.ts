@@ -1,8 +1,9 @@
-import type { FederationConfig } from '@xmpp-federation/config'
+import type { FederationConfig, FederationConfigInput } from '@xmpp-federation/config'
 import type { PeerSoftware } from '@xmpp-federation/policy'
 import type { Logger, StanzaErrorCondition } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import type { PendingStanza } from './queue.js'
+import type { ReconfigureReport } from './reconfigure/report.js'
 import type { InboundStanzaInfo } from './types.js'
 
 // The seam between one Federation and the cluster it belongs to. The router owns these types and
@@ -15,6 +16,8 @@ export interface ClusterNodeStatus {
   /** `config.enabled` of that node: only enabled nodes own (local, remote) pairs. */
   readonly enabled: boolean
   readonly fingerprint: string
+  /** The cluster configuration version it runs (see ClusterStatus.configVersion). */
+  readonly configVersion: number
   /** Its heartbeat is current. */
   readonly alive: boolean
   /** Milliseconds since its last heartbeat was seen. */
@@ -41,6 +44,10 @@ export interface ClusterOutboxStatus {
 export interface ClusterStatus {
   readonly nodeId: string
   readonly fingerprint: string
+  /** The cluster configuration version this node runs: 0 until some node reconfigures. */
+  readonly configVersion: number
+  /** The version this node could not apply, and why: it keeps its own and owns no pairs meanwhile. */
+  readonly configRefused?: { readonly version: number; readonly reason: string }
   readonly nodes: readonly ClusterNodeStatus[]
   readonly leases: readonly ClusterLeaseStatus[]
   readonly outbox: readonly ClusterOutboxStatus[]
@@ -81,6 +88,22 @@ export type ClusterEvent =
   | { readonly type: 'node-down'; readonly nodeId: string }
   | { readonly type: 'node-up'; readonly nodeId: string }
   | { readonly type: 'no-federation-node'; readonly reason: string }
+  /** `reconfigure()` here: the configuration is the cluster's version `version` now. */
+  | { readonly type: 'config-published'; readonly version: number; readonly fingerprint: string }
+  /** Another node's reconfiguration, applied here. */
+  | {
+      readonly type: 'config-applied'
+      readonly version: number
+      readonly from: string
+      readonly fingerprint: string
+    }
+  /** Another node's reconfiguration could not be applied here: this node owns no pairs until one is. */
+  | {
+      readonly type: 'config-refused'
+      readonly version: number
+      readonly from: string
+      readonly reason: string
+    }
   | { readonly type: 'redis-unavailable'; readonly error: string }
   | { readonly type: 'redis-restored' }
 
@@ -117,6 +140,8 @@ export interface ClusterHost {
   emitCluster(event: ClusterEvent): void
   /** The `resend` event: stanzas that may reach the peer twice. */
   emitResend(local: string, remote: string, count: number): void
+  /** Applies a configuration another node published (on this node only: it is not published again). */
+  applyConfig(config: FederationConfigInput): Promise<ReconfigureReport>
 }
 
 /** XEP-0092 answers shared by the nodes: a peer is asked once per cache lifetime, not once per node. */
@@ -148,4 +173,9 @@ export interface ClusterPort {
   status(): ClusterStatus
   /** Optional: XEP-0092 answers cached cluster-wide. */
   readonly peerSoftware?: SharedPeerSoftwareCache
+  /**
+   * Optional: `reconfigure()` applied a configuration on this node; the cluster makes it every
+   * node's (each keeping its node-local settings) and resolves with its version.
+   */
+  publishConfig?(): Promise<number>
 }

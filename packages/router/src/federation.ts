@@ -272,8 +272,21 @@ export class Federation extends EventEmitter<FederationEvents> {
    * emits as `reconfigured`) what changed and which streams it closed; rejects with a
    * ReconfigureError naming every problem, the old configuration still serving.
    */
-  reconfigure(config: FederationConfigInput): Promise<ReconfigureReport> {
-    return this.reconfigurer.reconfigure(config)
+  async reconfigure(config: FederationConfigInput): Promise<ReconfigureReport> {
+    const report = await this.reconfigurer.reconfigure(config)
+    const cluster = this.options.cluster
+    if (!cluster?.publishConfig || report.unchanged) return report
+    // Applied here first, so that a configuration that does not validate never leaves this node.
+    try {
+      return { ...report, cluster: { version: await cluster.publishConfig() } }
+    } catch (error) {
+      const message = `not published to the cluster, only this node runs it: ${(error as Error).message}`
+      this.logger.error(
+        { error: (error as Error).message },
+        'reconfigure(): the cluster did not get the configuration',
+      )
+      return { ...report, cluster: { error: message } }
+    }
   }
 
   /** The configuration in force: the one given at construction, or the last reconfigure()d. */
@@ -880,6 +893,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       routeInbound: (stanza, info) => this.routeInbound(stanza, info),
       emitCluster: (event) => this.emit('cluster', event),
       emitResend: (local, remote, count) => this.emit('resend', { local, remote, count }),
+      applyConfig: (config) => this.reconfigurer.reconfigure(config),
     })
   }
 

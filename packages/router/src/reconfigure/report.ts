@@ -39,6 +39,12 @@ export interface ReconfigureReport {
   readonly unchanged: boolean
   /** What the reload could not apply and why (e.g. a policy object the host supplied). */
   readonly notes: readonly string[]
+  /**
+   * Cluster mode, on the node `reconfigure()` was called on: the cluster configuration version
+   * the change became, for every node to apply (`cluster` events say how each did); or why it
+   * could not be published, in which case only this node runs it.
+   */
+  readonly cluster?: { readonly version: number } | { readonly error: string }
 }
 
 /** The settings that differ between two configurations, secrets shown only as short fingerprints. */
