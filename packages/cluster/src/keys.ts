@@ -66,6 +66,14 @@ export class ClusterKeys {
     return `${this.prefix}:peer-software:{${remote}}`
   }
 
+  /**
+   * Outcomes of this node's sends whose report found nobody listening (its subscription was
+   * down, e.g. across a Redis restart): read back before its timer calls a send lost.
+   */
+  outcomes(nodeId: string): string {
+    return `${this.prefix}:node:{${nodeId}}:outcomes`
+  }
+
   /** Where other nodes reach this one (sharded pub/sub: SPUBLISH/SSUBSCRIBE). */
   channel(nodeId: string): string {
     return `${this.prefix}:node:{${nodeId}}:channel`

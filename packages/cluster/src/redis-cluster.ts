@@ -150,8 +150,10 @@ export class RedisCluster implements ClusterPort {
     this.host = host
     this.enabled = host.config.enabled
     this.record = configRecord(host.config)
-    this.settlements = new Settlements(this.options.maxPendingSends ?? 10_000, (item, condition, reason) =>
-      host.bounce(item, condition, reason),
+    this.settlements = new Settlements(
+      this.options.maxPendingSends ?? 10_000,
+      (item, condition, reason) => host.bounce(item, condition, reason),
+      (key) => this.takeRecordedOutcome(key),
     )
     const settlements = this.settlements
     this.appender = new Appender({
@@ -331,6 +333,7 @@ export class RedisCluster implements ClusterPort {
       await this.renewLeases()
       // A `config` message may have been lost (pub/sub is not durable): the version is in Redis.
       await this.configSync?.catchUp()
+      await this.settleRecordedOutcomes()
       await this.membership.heartbeat(this.enabled, this.record!, this.configSync?.version)
       await this.refreshNodes()
       await this.scanPairs()
@@ -782,14 +785,53 @@ export class RedisCluster implements ClusterPort {
         )
       }
     }
-    // Nobody listening on the origin's channel: it is gone, and its sender hears of a bounce from here.
+    // Nobody listening on the origin's channel: if it is gone, its sender hears of a bounce from
+    // here; if it is alive (resubscribing after a Redis restart), the outcome waits in Redis for it.
     // Redis failing says nothing about the origin: its own timer settles the send.
     this.tell(origin, message).then(
       (receivers) => {
-        if (receivers === 0) bounceHere()
+        if (receivers > 0) return
+        if (this.membership.isAlive(origin)) void this.recordOutcome(origin, key, outcome)
+        else bounceHere()
       },
       (error: Error) => this.host?.logger.debug({ origin, error: error.message }, 'outcome not reported'),
     )
+  }
+
+  /** Keeps an outcome its origin did not hear, for it to read back (see keys.outcomes). */
+  private async recordOutcome(origin: string, key: string, outcome: Outcome): Promise<void> {
+    const hash = this.keys.outcomes(origin)
+    try {
+      await this.store.command(['HSET', hash, key, JSON.stringify(outcome)])
+      await this.store.command(['PEXPIRE', hash, String(RECORDED_OUTCOME_LIFETIME_MS)])
+    } catch (error) {
+      this.host?.logger.debug({ origin, error: (error as Error).message }, 'outcome not recorded')
+    }
+  }
+
+  /** The outcome of one of this node's sends that another node recorded, removed as it is read. */
+  private async takeRecordedOutcome(key: string): Promise<Outcome | undefined> {
+    const hash = this.keys.outcomes(this.nodeId)
+    const recorded = await this.store.command(['HGET', hash, key])
+    if (typeof recorded !== 'string') return undefined
+    await this.store.command(['HDEL', hash, key])
+    return parseOutcome(recorded)
+  }
+
+  /** On the heartbeat, while sends wait: settles those whose outcome was recorded rather than told. */
+  private async settleRecordedOutcomes(): Promise<void> {
+    if (!this.settlements || this.settlements.size === 0) return
+    const hash = this.keys.outcomes(this.nodeId)
+    const flat = (await this.store.command(['HGETALL', hash])) as string[]
+    if (flat.length === 0) return
+    const read: string[] = []
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const key = flat[i]!
+      const outcome = parseOutcome(flat[i + 1]!)
+      if (outcome && this.settlements.has(key)) this.settlements.settle(key, outcome)
+      read.push(key)
+    }
+    await this.store.command(['HDEL', hash, ...read])
   }
 
   // ------------------------------------------------------------------ messages from other nodes
@@ -937,3 +979,19 @@ function fieldsOf(flat: string[]): Map<string, string> {
 }
 
 function noop(): void {}
+
+/** How long an outcome nobody heard waits in Redis for its origin (which reads it within a lease). */
+const RECORDED_OUTCOME_LIFETIME_MS = 5 * 60_000
+
+/** An outcome as recordOutcome wrote it; undefined for anything else under that key. */
+function parseOutcome(text: string): Outcome | undefined {
+  try {
+    const value = JSON.parse(text) as Outcome
+    if (value.ok === true) return { ok: true }
+    if (value.ok === false && typeof value.condition === 'string' && typeof value.reason === 'string')
+      return value
+  } catch {
+    // not ours
+  }
+  return undefined
+}

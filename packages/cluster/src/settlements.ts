@@ -20,6 +20,8 @@ export class Settlements {
   constructor(
     readonly max: number,
     private readonly onBounce: (item: PendingStanza, condition: StanzaErrorCondition, reason: string) => void,
+    /** Asked when a send's timer runs out: an outcome recorded elsewhere, if its report was lost. */
+    private readonly recorded: (key: string) => Promise<Outcome | undefined> = async () => undefined,
   ) {}
 
   get size(): number {
@@ -31,17 +33,28 @@ export class Settlements {
   }
 
   add(key: string, item: PendingStanza, timeoutMs: number): void {
+    const timeout: Outcome = {
+      ok: false,
+      condition: 'remote-server-timeout',
+      reason: 'no node reported delivery in time',
+    }
     const timer = setTimeout(
-      () =>
-        this.settle(key, {
-          ok: false,
-          condition: 'remote-server-timeout',
-          reason: 'no node reported delivery in time',
-        }),
+      () => {
+        // A lost report is not a lost stanza: the owner may have recorded how it ended.
+        this.recorded(key).then(
+          (outcome) => this.settle(key, outcome ?? timeout),
+          () => this.settle(key, timeout),
+        )
+      },
       Math.max(0, timeoutMs),
     )
     timer.unref?.()
     this.pending.set(key, { item, timer })
+  }
+
+  /** Keys of the sends still waiting. */
+  keys(): IterableIterator<string> {
+    return this.pending.keys()
   }
 
   has(key: string): boolean {

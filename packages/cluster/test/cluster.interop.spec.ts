@@ -129,6 +129,35 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect([...n1.bounces, ...n2.bounces]).toEqual([])
   })
 
+  it('a delivery report nobody hears (the origin resubscribing) is read back, not taken for a loss', async () => {
+    prefix = 'unheard'
+    const n1 = node('n1', { queue: { ttlMs: 20_000 } })
+    const n3 = node('n3', { enabled: false, queue: { ttlMs: 20_000 } })
+    await n1.federation.start()
+    await n3.federation.start()
+    // Fault injection: n1's reports to n3 find no subscriber, as while n3 resubscribes after a
+    // Redis restart (SPUBLISH answers 0 receivers). Everything else goes through.
+    const store = (
+      n1.cluster as unknown as { store: { publish(channel: string, text: string): Promise<number> } }
+    ).store
+    const publish = store.publish.bind(store)
+    let unheard = 0
+    store.publish = async (channel, text) => {
+      if (channel.includes('{n3}') && text.includes('"t":"outcome"')) {
+        unheard++
+        return 0
+      }
+      return publish(channel, text)
+    }
+    const started = Date.now()
+    await n3.federation.send(message('bot@c.test', 'unheard-1'))
+    // Settled written from the recorded outcome within a few heartbeats, long before its 20 s timer.
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(unheard).toBe(1)
+    expect(await bodies(['unheard-1'])).toEqual(['unheard-1'])
+    expect([...n1.bounces, ...n3.bounces]).toEqual([])
+  })
+
   it('a node with federation disabled hands its sends to an enabled node, which takes the pair', async () => {
     prefix = 'disabled'
     const n1 = node('n1')
