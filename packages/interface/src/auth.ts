@@ -64,7 +64,11 @@ export interface AuthLogger {
   error(fields: Record<string, unknown>, message: string): void
 }
 
-/** What every mechanism may read and do on a stream, whichever side opened it. */
+/**
+ * What every mechanism may read and do on a stream, whichever side opened it. One object per
+ * stream (mechanisms may key state on it); call its methods on it (`stream.send(el)`), not
+ * detached from it.
+ */
 export interface AuthStreamBase {
   readonly direction: 'inbound' | 'outbound'
   readonly phase: StreamPhase
