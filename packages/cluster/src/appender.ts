@@ -37,6 +37,7 @@ export class Appender {
   private queue: Append[] = []
   private flushing: Promise<void> | undefined
   private timer: NodeJS.Timeout | undefined
+  private immediate: NodeJS.Immediate | undefined
   private stopped = false
 
   constructor(private readonly options: AppenderOptions) {}
@@ -55,7 +56,9 @@ export class Appender {
   async finish(): Promise<string[]> {
     this.stopped = true
     clearTimeout(this.timer)
+    clearImmediate(this.immediate)
     this.timer = undefined
+    this.immediate = undefined
     await this.flushing
     await this.flush().catch(() => undefined)
     return this.queue.splice(0).map((append) => append.key)
@@ -65,24 +68,38 @@ export class Appender {
   abandon(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearImmediate(this.immediate)
     this.queue = []
   }
 
   private schedule(delay: number): void {
-    if (this.timer || this.flushing || this.stopped) return
+    if (this.timer || this.immediate || this.flushing || this.stopped) return
+    // At once means at the end of this turn (everything send() was given in it goes in one
+    // batch); setTimeout(0) would wait a millisecond, a millisecond added to every send.
+    if (delay === 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined
+        this.run()
+      })
+      return
+    }
     this.timer = setTimeout(() => {
       this.timer = undefined
-      this.flushing = this.flush().then(
-        (failed) => {
-          this.flushing = undefined
-          // Sends that came meanwhile go at once; a failed batch waits before its retry.
-          if (this.queue.length > 0) this.schedule(failed ? RETRY_MS : 0)
-        },
-        () => {
-          this.flushing = undefined
-        },
-      )
+      this.run()
     }, delay)
+  }
+
+  private run(): void {
+    this.flushing = this.flush().then(
+      (failed) => {
+        this.flushing = undefined
+        // Sends that came meanwhile go at once; a failed batch waits before its retry.
+        if (this.queue.length > 0) this.schedule(failed ? RETRY_MS : 0)
+      },
+      () => {
+        this.flushing = undefined
+      },
+    )
   }
 
   /**
@@ -94,23 +111,35 @@ export class Appender {
     const batch = this.queue.splice(0)
     if (batch.length === 0) return false
     const { keys, limits, store } = this.options
+    // One script call per pair and batch, its stanzas in order: a command per stanza made Redis
+    // round trips, not Redis, the limit of a node's throughput.
+    const byPair = new Map<string, Append[]>()
+    for (const append of batch) {
+      const name = pairName(append.local, append.remote)
+      const list = byPair.get(name)
+      if (list) list.push(append)
+      else byPair.set(name, [append])
+    }
+    const groups = [...byPair.values()]
     const replies = await Promise.allSettled(
-      batch.map((append) =>
+      groups.map((group) =>
         store.script(
           APPEND,
           [
-            keys.outbox(append.local, append.remote),
-            keys.outboxBytes(append.local, append.remote),
-            keys.lease(append.local, append.remote),
+            keys.outbox(group[0]!.local, group[0]!.remote),
+            keys.outboxBytes(group[0]!.local, group[0]!.remote),
+            keys.lease(group[0]!.local, group[0]!.remote),
           ],
           [
             String(limits.maxStanzas),
             String(limits.maxBytes),
-            String(append.size),
             this.options.nodeId,
-            append.key,
-            String(append.expiresAt),
-            append.xml,
+            ...group.flatMap((append) => [
+              String(append.size),
+              append.key,
+              String(append.expiresAt),
+              append.xml,
+            ]),
           ],
         ),
       ),
@@ -118,30 +147,41 @@ export class Appender {
     const retry: Append[] = []
     const appended = new Map<string, { local: string; remote: string; lease: string }>()
     for (const [index, reply] of replies.entries()) {
-      const append = batch[index]!
+      const group = groups[index]!
       if (reply.status === 'rejected') {
-        if (append.expiresAt > Date.now()) retry.push(append)
-        else {
-          this.options.settle(append.key, {
-            ok: false,
-            condition: 'remote-server-timeout',
-            reason: `the cluster store (Redis) was unreachable until the stanza expired: ${(reply.reason as Error).message}`,
-          })
+        for (const append of group) {
+          if (append.expiresAt > Date.now()) retry.push(append)
+          else {
+            this.options.settle(append.key, {
+              ok: false,
+              condition: 'remote-server-timeout',
+              reason: `the cluster store (Redis) was unreachable until the stanza expired: ${(reply.reason as Error).message}`,
+            })
+          }
         }
         continue
       }
-      const [status, detail, lease] = reply.value as string[]
-      if (status !== 'ok') {
-        this.options.settle(append.key, {
-          ok: false,
-          condition: 'resource-constraint',
-          reason: `the outbox to ${append.remote} is full (queue.${detail === 'bytes' ? 'maxBytes' : 'maxStanzas'})`,
+      const [lease, results] = reply.value as [string, string[]]
+      for (const [position, append] of group.entries()) {
+        const result = results[position] ?? 'full:stanzas'
+        if (result.startsWith('full:')) {
+          this.options.settle(append.key, {
+            ok: false,
+            condition: 'resource-constraint',
+            reason: `the outbox to ${append.remote} is full (queue.${result === 'full:bytes' ? 'maxBytes' : 'maxStanzas'})`,
+          })
+          continue
+        }
+        appended.set(pairName(append.local, append.remote), {
+          local: append.local,
+          remote: append.remote,
+          lease: lease ?? '',
         })
-        continue
       }
-      const name = pairName(append.local, append.remote)
-      appended.set(name, { local: append.local, remote: append.remote, lease: lease ?? '' })
     }
+    // Retried in their original order, ahead of what came meanwhile.
+    const position = new Map(batch.map((append, index) => [append, index]))
+    retry.sort((x, y) => position.get(x)! - position.get(y)!)
     this.queue.unshift(...retry)
     for (const [name, { local, remote, lease }] of appended) {
       void store.command(['SADD', keys.pairs, name]).catch(() => undefined)

@@ -43,16 +43,32 @@ return 1
 `
 
 /**
- * KEYS outbox, bytes, lease; ARGV maxStanzas, maxBytes, size, origin, key, expiresAt, xml.
- * Appends within the pair's bounds. Returns {'ok', id, leaseValue} or {'full', what}.
+ * KEYS outbox, bytes, lease; ARGV maxStanzas, maxBytes, nodeId, then four per stanza: size, key,
+ * expires, xml. Appends a batch of one pair's stanzas in order, each within the outbox bounds
+ * (checked as it goes, so the bounds hold for the batch as for single appends). Returns
+ * {lease value or '', {id or 'full:stanzas' or 'full:bytes', ...}}.
  */
 export const APPEND = `
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return {'full', 'stanzas'} end
+local maxStanzas = tonumber(ARGV[1])
+local maxBytes = tonumber(ARGV[2])
+local length = redis.call('XLEN', KEYS[1])
 local bytes = tonumber(redis.call('GET', KEYS[2]) or '0')
-if bytes + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return {'full', 'bytes'} end
-local id = redis.call('XADD', KEYS[1], '*', 'origin', ARGV[4], 'key', ARGV[5], 'expires', ARGV[6], 'size', ARGV[3], 'xml', ARGV[7])
-redis.call('INCRBY', KEYS[2], ARGV[3])
-return {'ok', id, redis.call('GET', KEYS[3]) or ''}
+local added = 0
+local results = {}
+for i = 4, #ARGV, 4 do
+  local size = tonumber(ARGV[i])
+  if length >= maxStanzas then
+    results[#results + 1] = 'full:stanzas'
+  elseif bytes + added + size > maxBytes then
+    results[#results + 1] = 'full:bytes'
+  else
+    results[#results + 1] = redis.call('XADD', KEYS[1], '*', 'origin', ARGV[3], 'key', ARGV[i + 1], 'expires', ARGV[i + 2], 'size', ARGV[i], 'xml', ARGV[i + 3])
+    length = length + 1
+    added = added + size
+  end
+end
+if added > 0 then redis.call('INCRBY', KEYS[2], added) end
+return {redis.call('GET', KEYS[3]) or '', results}
 `
 
 /**

@@ -25,20 +25,30 @@ describe('route leases and the fenced outbox (real redis-server)', () => {
     Number(await store.script(RENEW, [keys.lease(...pair)], [value, '5000']))
   const release = (value: string) =>
     store.script(RELEASE, [keys.lease(...pair), keys.holder(...pair)], [value])
-  const append = async (xml: string, limits = { stanzas: 10, bytes: 10_000 }) =>
-    (await store.script(
+  /** Appends one batch of stanzas; one result per stanza: an entry id, or 'full:stanzas' / 'full:bytes'. */
+  const appendBatch = async (xmls: string[], limits = { stanzas: 10, bytes: 10_000 }) => {
+    const [, results] = (await store.script(
       APPEND,
       [keys.outbox(...pair), keys.outboxBytes(...pair), keys.lease(...pair)],
       [
         String(limits.stanzas),
         String(limits.bytes),
-        String(Buffer.byteLength(xml)),
         'n1',
-        'k',
-        String(Date.now() + 60_000),
-        xml,
+        ...xmls.flatMap((xml, i) => [
+          String(Buffer.byteLength(xml)),
+          `k${i}`,
+          String(Date.now() + 60_000),
+          xml,
+        ]),
       ],
-    )) as string[]
+    )) as [string, string[]]
+    return results
+  }
+  /** One stanza, as [status, id] or ['full', which]. */
+  const append = async (xml: string, limits = { stanzas: 10, bytes: 10_000 }) => {
+    const [result] = await appendBatch([xml], limits)
+    return result!.startsWith('full:') ? ['full', result!.slice('full:'.length)] : ['ok', result!]
+  }
   const trim = async (value: string, ids: string[]) =>
     Number(
       await store.script(
@@ -111,6 +121,14 @@ describe('route leases and the fenced outbox (real redis-server)', () => {
     expect(await append('<m/>', { stanzas: 3, bytes: 1_000 })).toEqual(['full', 'stanzas'])
     expect(await append('x'.repeat(2_000), { stanzas: 100, bytes: 1_000 })).toEqual(['full', 'bytes'])
     expect(await trim(String(owner[1]), ids)).toBe(3)
+    // A batch is bounded as it goes: the fourth of four does not fit, a small one after a big one may.
+    const batch = await appendBatch(['<a/>', '<b/>', '<c/>', '<d/>'], { stanzas: 3, bytes: 1_000 })
+    expect(batch.slice(0, 3).every((result) => /^\d+-\d+$/.test(result))).toBe(true)
+    expect(batch[3]).toBe('full:stanzas')
+    await trim(String(owner[1]), batch.slice(0, 3))
+    const sized = await appendBatch(['x'.repeat(900), 'y'.repeat(200), '<z/>'], { stanzas: 10, bytes: 1_000 })
+    expect(sized[1]).toBe('full:bytes')
+    expect(sized[2]).toMatch(/^\d+-\d+$/)
     await release(String(owner[1]))
   })
 
