@@ -1,0 +1,14 @@
+export type {
+  BurstResult,
+  BurstSpec,
+  ClusterNodeEvent,
+  ClusterNodeSpec,
+  SendOutcome,
+} from './protocol.js'
+export {
+  type ClusterNode,
+  ClusterNodeStartError,
+  SOURCES_TSCONFIG,
+  type StartClusterNodeOptions,
+  startClusterNode,
+} from './start-node.js'
