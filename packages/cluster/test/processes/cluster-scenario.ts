@@ -50,6 +50,8 @@ export interface ClusterScenario {
   /** The node that holds the c.test → a.test lease, as Redis says through a node's status. */
   owner(): Promise<NodeId | undefined>
   nodeOfSource(ip: string): NodeId | undefined
+  /** s2s connections each node has opened to Prosody so far (through its relay). */
+  connections(): Record<NodeId, number>
   cleanup(): Promise<void>
 }
 
@@ -120,6 +122,11 @@ export async function startClusterScenario(): Promise<ClusterScenario> {
       return undefined
     },
     nodeOfSource: (ip) => NODE_IDS.find((id) => SOURCE[id] === ip),
+    connections: () =>
+      Object.fromEntries(NODE_IDS.map((id, index) => [id, relays[index]!.connections()])) as Record<
+        NodeId,
+        number
+      >,
     async cleanup() {
       await Promise.allSettled([...nodes.values()].map((node) => node.stop()))
       await deliveries.stop()

@@ -39,11 +39,15 @@ export interface BurstSpec {
   bodyPrefix: string
   /** Number of the first message; default 0. */
   firstIndex?: number
+  /** Pause of each lane between its sends, to spread them over time; default 0. */
+  intervalMs?: number
 }
 
 export interface BurstResult {
   written: number
   bounced: Record<string, number>
+  /** Ids of the bounced messages, in send order. */
+  bouncedIds: string[]
   /** Per send, from the call to its settling, in send order. */
   latenciesMs: number[]
   elapsedMs: number

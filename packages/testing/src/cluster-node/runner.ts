@@ -90,6 +90,7 @@ async function burst(federation: FederationLike, spec: BurstSpec): Promise<Burst
   const first = spec.firstIndex ?? 0
   const latenciesMs = new Array<number>(spec.count).fill(0)
   const bounced: Record<string, number> = {}
+  const bouncedIds: string[] = []
   let written = 0
   let next = 0
   const started = performance.now()
@@ -101,11 +102,15 @@ async function burst(federation: FederationLike, spec: BurstSpec): Promise<Burst
       const outcome = await send(federation, xml)
       latenciesMs[index] = outcome.ms
       if (outcome.outcome === 'written') written++
-      else bounced[outcome.condition] = (bounced[outcome.condition] ?? 0) + 1
+      else {
+        bounced[outcome.condition] = (bounced[outcome.condition] ?? 0) + 1
+        bouncedIds.push(id)
+      }
+      if (spec.intervalMs) await new Promise((resolve) => setTimeout(resolve, spec.intervalMs))
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, spec.concurrency ?? 1) }, lane))
-  return { written, bounced, latenciesMs, elapsedMs: performance.now() - started }
+  return { written, bounced, bouncedIds, latenciesMs, elapsedMs: performance.now() - started }
 }
 
 async function serve(federation: FederationLike, body: NodeCommand): Promise<unknown> {
