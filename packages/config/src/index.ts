@@ -53,4 +53,5 @@ export type {
   TlsMode,
 } from './schema.js'
 export { federationConfigSchema } from './schema.js'
+export { differingPaths, type FlatSettings, flattenSettings, valueKey } from './settings-diff.js'
 export { configWarnings } from './warnings.js'

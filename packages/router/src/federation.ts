@@ -29,6 +29,8 @@ import type { Element } from 'ltx'
 import { checkAuthCoverage } from './auth-coverage.js'
 import { errorReply, shouldReturnError } from './bounce.js'
 import { CertificateDomains } from './certificate-domains.js'
+import { assertClusterConfig, clusterHost, inboundInfo } from './cluster-host.js'
+import type { ClusterEvent, ClusterPort } from './cluster-port.js'
 import { type AuthChoice, type Clock, type FederationComponents, systemClock } from './components.js'
 import { buildAuth } from './default-auth.js'
 import { DomainServices, type IqHandlerRegistration } from './domain-services.js'
@@ -81,6 +83,8 @@ export interface FederationOptions {
   backoff?: { initialMs: number; maxMs: number }
   /** New connections per remote address across the listeners (default 20/s after a burst of 40). */
   connectionRate?: Omit<AddressThrottleOptions, 'logger'>
+  /** Several nodes, one deployment: e.g. `redisCluster()` from @xmpp-federation/cluster. */
+  cluster?: ClusterPort
 }
 
 /** The events a Federation emits, with their listener signatures. */
@@ -97,6 +101,8 @@ export interface FederationEvents {
   decision: (event: DecisionEvent) => void
   /** A failure no caller awaits (a listener that broke, a host directory that threw...). */
   error: (error: Error) => void
+  /** Cluster mode: membership, route leases, takeovers (see ClusterEvent). */
+  cluster: (event: ClusterEvent) => void
 }
 
 /**
@@ -166,6 +172,11 @@ export class Federation extends EventEmitter<FederationEvents> {
     }
     const auth = buildAuth(options.auth, this.components)
     checkAuthCoverage(config, auth)
+    if (options.cluster)
+      assertClusterConfig(
+        config,
+        auth.some((mechanism) => mechanism.name === 'dialback'),
+      )
     // The XEP-0092 answer comes back on a bidirectional stream or over the peer's stream to our listener.
     this.peerSoftware = new PeerSoftwareCheck(
       this.policy,
@@ -225,6 +236,12 @@ export class Federation extends EventEmitter<FederationEvents> {
     if (this.state !== 'new') throw new UsageError(`start() called on a federation that is ${this.state}`)
     this.state = 'starting'
     const config = this.config
+    try {
+      await this.options.cluster?.join(this.clusterHost())
+    } catch (error) {
+      this.state = 'stopped'
+      throw error
+    }
     this.idleSweeper = new IdleSweeper(
       config.timeouts.idleMs,
       () => this.sessions(),
@@ -365,7 +382,7 @@ export class Federation extends EventEmitter<FederationEvents> {
 
   /** Registers the iq's id for its answer (which comes back on an inbound stream), then writes it. */
   private expectAnswer(iq: Element, timeoutMs: number, write: (iq: Element) => void): Promise<Element> {
-    const id = iq.attrs.id ?? randomBytes(8).toString('hex')
+    const id = iq.attrs.id ?? this.options.cluster?.requestId() ?? randomBytes(8).toString('hex')
     iq.attrs.id = id
     return new Promise<Element>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -394,7 +411,11 @@ export class Federation extends EventEmitter<FederationEvents> {
   async ping(localDomain: string, remoteDomain: string, timeoutMs = 10_000): Promise<number> {
     const started = performance.now()
     const answer = await this.request(
-      pingRequest(localDomain, remoteDomain, randomBytes(8).toString('hex')),
+      pingRequest(
+        localDomain,
+        remoteDomain,
+        this.options.cluster?.requestId() ?? randomBytes(8).toString('hex'),
+      ),
       timeoutMs,
     )
     if (answer.attrs.type !== 'result') throw errorFromIq(answer)
@@ -424,7 +445,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     for (const session of this.inbound) domains.push(inboundStatus(session))
     const throttled = this.throttle?.throttled() ?? []
     const totals = this.totals.snapshot()
-    return { state: this.state, localDomains: [...this.localDomains], domains, throttled, totals }
+    const cluster = this.options.cluster?.status()
+    return { state: this.state, localDomains: [...this.localDomains], domains, throttled, totals, cluster }
   }
 
   /**
@@ -435,6 +457,8 @@ export class Federation extends EventEmitter<FederationEvents> {
     if (this.state !== 'running') return
     this.state = 'stopping'
     this.idleSweeper?.stop()
+    // First the leases, so that closing the links below bounces nothing the outbox keeps.
+    await this.options.cluster?.leave()
     const serversClosed = this.servers.map(
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     )
@@ -467,6 +491,12 @@ export class Federation extends EventEmitter<FederationEvents> {
    * domain gets no link, so every later send asks again and bounces again.
    */
   private sendOver(local: string, remote: string, item: PendingStanza): void {
+    if (this.options.cluster) {
+      const verdict = this.policy.checkDomain(remote)
+      if (verdict.allowed) this.options.cluster.send(local, remote, item)
+      else this.bounceOutbound(item, verdict.condition, verdict.reason)
+      return
+    }
     if (!this.config.enabled) {
       this.bounceOutbound(item, 'service-unavailable', 'federation is disabled on this node (enabled: false)')
       return
@@ -600,6 +630,10 @@ export class Federation extends EventEmitter<FederationEvents> {
    * `stanza` event), and as the rejection of its `send()`.
    */
   private bounceOutbound(item: PendingStanza, condition: StanzaErrorCondition, reason: string): void {
+    if (item.durable) {
+      item.durable.bounced(condition, reason)
+      return
+    }
     const returned = shouldReturnError(item.stanza) ? errorReply(item.stanza, condition, reason) : undefined
     this.emit('bounce', { stanza: item.stanza, condition, reason, direction: 'outbound', returned })
     item.reject(new DeliveryError(condition, reason))
@@ -721,7 +755,8 @@ export class Federation extends EventEmitter<FederationEvents> {
       return false
     const pending = this.pendingIq.get(stanza.attrs.id ?? '')
     // RFC 6120 §8.1.2.1: the answer comes from whom we asked; a guessed id from anyone else is not one.
-    if (!pending || !answersFrom(stanza.attrs.from ?? '', pending.responder)) return false
+    if (!pending) return this.options.cluster?.forwardAnswer(stanza, inboundInfo(stanza)) ?? false
+    if (!answersFrom(stanza.attrs.from ?? '', pending.responder)) return false
     pending.resolve(stanza)
     return true
   }
@@ -840,6 +875,29 @@ export class Federation extends EventEmitter<FederationEvents> {
   }
 
   private deliverLocally(stanza: Element, info: InboundStanzaInfo): void {
+    if (this.options.cluster?.deliverElsewhere(stanza, info)) return
+    this.emitStanza(stanza, info)
+  }
+
+  /** What this node's cluster may reach (see ClusterHost). */
+  private clusterHost() {
+    return clusterHost({
+      config: this.config,
+      logger: this.logger,
+      policy: this.policy,
+      links: this.links,
+      linkKey,
+      linkFor: (local, remote) => this.linkFor(local, remote),
+      bounceOutbound: (item, condition, reason) => this.bounceOutbound(item, condition, reason),
+      deliverLocally: (stanza, info) => this.emitStanza(stanza, info),
+      settlesRequest: (stanza) => this.settlesRequest(stanza),
+      routeInbound: (stanza, info) => this.routeInbound(stanza, info),
+      emitCluster: (event) => this.emit('cluster', event),
+      emitResend: (local, remote, count) => this.emit('resend', { local, remote, count }),
+    })
+  }
+
+  private emitStanza(stanza: Element, info: InboundStanzaInfo): void {
     if (this.listenerCount('stanza') === 0) {
       this.logger.warn(
         {

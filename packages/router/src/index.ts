@@ -14,6 +14,16 @@
  * @packageDocumentation
  */
 export { errorReply, MAX_ERROR_PAYLOAD, shouldReturnError } from './bounce.js'
+export type {
+  ClusterEvent,
+  ClusterHost,
+  ClusterLeaseStatus,
+  ClusterNodeStatus,
+  ClusterOutboxStatus,
+  ClusterPort,
+  ClusterStatus,
+  DurableStanza,
+} from './cluster-port.js'
 export {
   type AuthChoice,
   type AuthFactory,
@@ -33,6 +43,7 @@ export {
 } from './federation.js'
 export type { LinkState } from './outbound-link.js'
 export type { PeerSoftwareOptions } from './peer-software-check.js'
+export type { PendingStanza } from './queue.js'
 export * from './resolve/index.js'
 export type { DomainStatus, FederationStatus } from './status.js'
 export type { DomainTotals } from './traffic-totals.js'

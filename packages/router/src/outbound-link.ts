@@ -6,6 +6,7 @@ import {
   StreamError,
 } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
+import type { DurableStanza } from './cluster-port.js'
 import { DeliveryError } from './errors.js'
 import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
 import type { ConnectionTarget } from './resolve/index.js'
@@ -64,6 +65,8 @@ export class OutboundLink {
   private stopped = false
   /** When each stanza written on a stream expires: a resend keeps the TTL it was given once. */
   private readonly expiresAt = new WeakMap<Element, number>()
+  /** Cluster mode: the durable outbox entry behind each stanza written, told when the peer acks it. */
+  private readonly durable = new WeakMap<Element, DurableStanza>()
 
   constructor(private readonly options: LinkOptions) {
     this.queue = new StanzaQueue(options.queue)
@@ -177,6 +180,9 @@ export class OutboundLink {
     this.target = target
     this.state = 'admitting'
     session.once('closed', ({ error }) => this.onSessionClosed(session, error))
+    session.on('acked', (stanzas) => {
+      for (const stanza of stanzas) this.durable.get(stanza)?.acked()
+    })
     // Answers may use a stream still being admitted (as in send()): the peer may be waiting
     // for one, e.g. its own XEP-0092 query, before it admits us in turn.
     for (const item of this.queue.take((waiting) => waiting.answer === true)) this.write(session, item)
@@ -210,10 +216,15 @@ export class OutboundLink {
   }
 
   private write(session: S2SSession, item: PendingStanza): void {
+    // A lapsed lease: not ours to write any more, and not ours to bounce; the outbox keeps it.
+    if (item.durable && !item.durable.mayWrite()) return
     try {
       session.sendStanza(item.stanza)
       this.expiresAt.set(item.stanza, item.expiresAt)
+      if (item.durable) this.durable.set(item.stanza, item.durable)
       item.resolve()
+      // Without XEP-0198 nothing will ever be acknowledged: written is as good as it gets.
+      if (item.durable && !session.sm?.enabled) item.durable.acked()
     } catch (error) {
       // Unserializable content or a pair the stream is not authenticated for.
       const condition =
@@ -253,6 +264,7 @@ export class OutboundLink {
       stanza,
       expiresAt: this.expiresAt.get(stanza) ?? fallback,
       resent: true,
+      durable: this.durable.get(stanza),
       resolve: noop,
       reject: noop,
     }))

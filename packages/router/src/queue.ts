@@ -1,4 +1,5 @@
 import type { Element } from 'ltx'
+import type { DurableStanza } from './cluster-port.js'
 
 /** A stanza waiting for its session, with what settles the caller's `send()`. */
 export interface PendingStanza {
@@ -12,6 +13,8 @@ export interface PendingStanza {
   readonly answer?: boolean
   /** Sent before on a stream that died unacknowledged (XEP-0198): the peer may see it twice. */
   readonly resent?: boolean
+  /** Cluster mode: the stanza lives in the durable outbox, which decides its fate (see DurableStanza). */
+  readonly durable?: DurableStanza
   resolve(): void
   reject(error: Error): void
 }

@@ -1,4 +1,5 @@
 import type { InboundSession, S2SSession, ThrottledAddress } from '@xmpp-federation/stream'
+import type { ClusterStatus } from './cluster-port.js'
 import type { OutboundLink } from './outbound-link.js'
 import type { DomainTotals } from './traffic-totals.js'
 
@@ -50,6 +51,8 @@ export interface FederationStatus {
    * closes. Absent from hosts that predate them.
    */
   readonly totals?: readonly DomainTotals[]
+  /** Cluster mode only: nodes, route leases and outbox depths, as of the last heartbeat. */
+  readonly cluster?: ClusterStatus
 }
 
 export function outboundStatus(link: OutboundLink): DomainStatus {

@@ -1,0 +1,225 @@
+import type { FederationConfigInput } from '@xmpp-federation/config'
+import { type BounceEvent, createFederation, type Federation, xml } from '@xmpp-federation/router'
+import {
+  type CertScenario,
+  createWorkdir,
+  type RedisServer,
+  startCertScenario,
+  startRedis,
+  stopAllPeers,
+  type Workdir,
+  type XmppUser,
+} from '@xmpp-federation/testing'
+import type { Element } from 'ltx'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { RedisCluster } from '../src/index.js'
+import {
+  clusterEvents,
+  debugLogger,
+  eventually,
+  NODE_IPS,
+  nodeConfig,
+  PROSODY_IP,
+  REDIS_HOST,
+  simulateCrash,
+} from './helpers.js'
+
+// Three nodes of one deployment (c.test) in this process, one Redis, one real Prosody (a.test)
+// with a logged-in user. Prosody reaches c.test on n1's address only, so whatever it sends
+// (iq answers, messages to our users) arrives on n1.
+const LEASE_MS = 1_500
+
+describe('a cluster of federation nodes against Prosody', () => {
+  let workdir: Workdir
+  let redis: RedisServer
+  let scenario: CertScenario
+  let alice: XmppUser
+  let files: { cert: string; key: string; ca: string }
+  let running: Federation[] = []
+  let prefix = ''
+  let run = 0
+
+  function node(
+    nodeId: keyof typeof NODE_IPS,
+    extra: Partial<FederationConfigInput> = {},
+    locate?: (bare: string) => string | undefined,
+  ): { federation: Federation; cluster: RedisCluster; bounces: BounceEvent[] } {
+    const cluster = new RedisCluster({ url: redis.url, nodeId, leaseMs: LEASE_MS, prefix, locate })
+    const federation = createFederation({
+      config: nodeConfig(files, NODE_IPS[nodeId], extra),
+      cluster,
+      logger: process.env.XF_DEBUG ? debugLogger(nodeId) : false,
+    })
+    const bounces: BounceEvent[] = []
+    federation.on('bounce', (event) => bounces.push(event))
+    running.push(federation)
+    return { federation, cluster, bounces }
+  }
+
+  async function bodies(ids: string[], timeoutMs = 20_000): Promise<string[]> {
+    const seen: string[] = []
+    for (const id of ids) {
+      const stanza = await alice.nextStanza((s) => s.attrs.id === id && s.name === 'message', timeoutMs)
+      seen.push(stanza.getChildText('body') ?? '')
+    }
+    return seen
+  }
+
+  const message = (from: string, id: string) =>
+    xml('message', { from, to: alice.bareJid, id, type: 'chat' }, xml('body', {}, id))
+
+  beforeAll(async () => {
+    workdir = await createWorkdir()
+    redis = await startRedis({ workdir, host: REDIS_HOST, port: 6392 })
+    scenario = await startCertScenario({ domain: 'a.test', ip: PROSODY_IP, ours: { 'c.test': NODE_IPS.n1 } })
+    files = await scenario.filesFor('c.test')
+    alice = await scenario.login('alice')
+  })
+  afterEach(async () => {
+    for (const federation of running.reverse()) await federation.stop().catch(() => undefined)
+    running = []
+    prefix = `t${++run}`
+  })
+  afterAll(async () => {
+    await scenario?.cleanup()
+    await redis?.stop()
+    await workdir?.cleanup()
+    await stopAllPeers()
+  })
+
+  it('a send on a node that does not own the pair is delivered by the owner; status shows the lease', async () => {
+    prefix = 'deliver'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    await n1.federation.start()
+    await n2.federation.start()
+    // n1 sends first and, being federation-enabled, takes the pair itself.
+    await n1.federation.send(message('bot@c.test', 'own-1'))
+    await n2.federation.send(message('bot@c.test', 'forwarded-1'))
+    expect(await bodies(['own-1', 'forwarded-1'])).toEqual(['own-1', 'forwarded-1'])
+    await eventually(() => {
+      const status = n2.federation.status().cluster!
+      expect(status.leases).toContainEqual(
+        expect.objectContaining({ local: 'c.test', remote: 'a.test', owner: 'n1' }),
+      )
+      expect(
+        status.nodes
+          .filter((n) => n.alive)
+          .map((n) => n.nodeId)
+          .sort(),
+      ).toEqual(['n1', 'n2'])
+    })
+    // n2 never opened a stream of its own: the owner wrote for it.
+    expect(n2.federation.status().domains.filter((d) => d.direction === 'outbound')).toEqual([])
+    expect([...n1.bounces, ...n2.bounces]).toEqual([])
+  })
+
+  it('an inbound stanza is delivered on the node locate() names', async () => {
+    prefix = 'locate'
+    const locate = (bare: string) => (bare === 'bob@c.test' ? 'n2' : undefined)
+    const n1 = node('n1', {}, locate)
+    const n2 = node('n2', {}, locate)
+    await n1.federation.start()
+    await n2.federation.start()
+    const onN1: Element[] = []
+    const onN2: Element[] = []
+    n1.federation.on('stanza', (s) => onN1.push(s))
+    n2.federation.on('stanza', (s) => onN2.push(s))
+    await alice.send(
+      xml('message', { to: 'bob@c.test', id: 'to-bob', type: 'chat' }, xml('body', {}, 'hi bob')),
+    )
+    await alice.send(
+      xml('message', { to: 'carol@c.test', id: 'to-carol', type: 'chat' }, xml('body', {}, 'hi carol')),
+    )
+    await eventually(() => {
+      expect(onN2.map((s) => s.attrs.id)).toEqual(['to-bob'])
+      expect(onN1.map((s) => s.attrs.id)).toEqual(['to-carol'])
+    })
+  })
+
+  it('an iq answer arriving on another node resolves the request() made on this one', async () => {
+    prefix = 'iq'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    await n1.federation.start()
+    await n2.federation.start()
+    // Prosody answers over its own stream to c.test, which reaches n1 only.
+    const rtt = await n2.federation.ping('c.test', 'a.test', 15_000)
+    expect(rtt).toBeGreaterThan(0)
+  })
+
+  it('the owner stopping gracefully hands over: every send resolves, nothing bounces, all arrive', async () => {
+    prefix = 'handover'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    const events1 = clusterEvents(n1.federation)
+    await n1.federation.start()
+    await n2.federation.start()
+    await n1.federation.send(message('bot@c.test', 'h-0'))
+    const ids = Array.from({ length: 20 }, (_, i) => `h-${i + 1}`)
+    const sends = ids.map((id, i) =>
+      // Half before the stop, half during and after it.
+      i < 10 ? n2.federation.send(message('bot@c.test', id)) : undefined,
+    )
+    const stopped = n1.federation.stop()
+    for (const [i, id] of ids.entries()) if (i >= 10) sends[i] = n2.federation.send(message('bot@c.test', id))
+    await stopped
+    await Promise.all(sends)
+    const received = await bodies(['h-0', ...ids])
+    expect(received).toEqual(['h-0', ...ids])
+    expect(events1).toContainEqual(expect.objectContaining({ type: 'handover', from: 'n1', to: 'n2' }))
+    expect([...n1.bounces, ...n2.bounces]).toEqual([])
+  })
+
+  it('the owner dying: a survivor takes the pair over after the lease and resends what was left', async () => {
+    prefix = 'takeover'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    const events2 = clusterEvents(n2.federation)
+    const resends: number[] = []
+    n2.federation.on('resend', (event) => resends.push(event.count))
+    await n1.federation.start()
+    await n2.federation.start()
+    await n1.federation.send(message('bot@c.test', 'd-0'))
+    await bodies(['d-0'])
+    await simulateCrash(n1.federation, n1.cluster)
+    running = running.filter((f) => f !== n1.federation)
+    // Appended while the lease still names the dead n1: they wait in the outbox.
+    const ids = Array.from({ length: 10 }, (_, i) => `d-${i + 1}`)
+    const sends = ids.map((id) => n2.federation.send(message('bot@c.test', id)))
+    await Promise.all(sends)
+    expect(await bodies(ids)).toEqual(ids)
+    const takeover = events2.find((e) => e.type === 'takeover')
+    expect(takeover).toMatchObject({ type: 'takeover', local: 'c.test', remote: 'a.test', from: 'n1' })
+    expect((takeover as { resent: number }).resent).toBeGreaterThanOrEqual(1)
+    expect(resends.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
+    expect(events2).toContainEqual({ type: 'node-down', nodeId: 'n1' })
+    expect(n2.bounces).toEqual([])
+  })
+
+  it('a node whose configuration differs is refused, naming the setting; `enabled` may differ', async () => {
+    prefix = 'config'
+    const n1 = node('n1')
+    await n1.federation.start()
+    const odd = node('n2', { policy: { mode: 'denylist', deny: ['evil.test'] } })
+    const refused = odd.federation.start()
+    await expect(refused).rejects.toMatchObject({ name: 'ConfigError' })
+    await expect(refused).rejects.toThrow(/policy\.deny/)
+    const passive = node('n3', { enabled: false })
+    await passive.federation.start()
+    expect(passive.federation.status().cluster!.fingerprint).toBe(n1.federation.status().cluster!.fingerprint)
+  })
+
+  it('no federation-enabled node alive: sends reject with service-unavailable and an event', async () => {
+    prefix = 'nofed'
+    const n3 = node('n3', { enabled: false })
+    const events = clusterEvents(n3.federation)
+    await n3.federation.start()
+    const sent = n3.federation.send(message('bot@c.test', 'nobody'))
+    await expect(sent).rejects.toMatchObject({ name: 'DeliveryError', condition: 'service-unavailable' })
+    await expect(sent).rejects.toThrow(/no node of the cluster has federation enabled/)
+    expect(events).toContainEqual(expect.objectContaining({ type: 'no-federation-node' }))
+    expect(n3.bounces.map((b) => b.condition)).toEqual(['service-unavailable'])
+    expect(n3.bounces[0]!.returned?.attrs.type).toBe('error')
+  })
+})
