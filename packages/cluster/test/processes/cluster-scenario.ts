@@ -85,6 +85,8 @@ export async function startClusterScenario(): Promise<ClusterScenario> {
     tls: { cert: files.cert, key: files.key, ca: [files.ca], systemCa: false },
     routes: { 'a.test': [{ host: PROSODY_IP }] },
     queue: { ttlMs: QUEUE_TTL_MS },
+    // Any node may answer a peer's db:verify: one dialback secret for all.
+    dialback: { secret: 'cluster-proof-shared-dialback-secret-0123456789' },
   }
   const startNode = async (id: NodeId, config: Record<string, unknown> = {}, standalone = false) => {
     const options: StartClusterNodeOptions = {
@@ -113,11 +115,19 @@ export async function startClusterScenario(): Promise<ClusterScenario> {
     },
     startNode,
     async owner() {
-      for (const node of nodes.values()) {
-        if (node.exitReason()) continue
-        const status = (await node.status()) as { cluster?: { leases?: { remote: string; owner: string }[] } }
-        const lease = status.cluster?.leases?.find((l) => l.remote === 'a.test')
-        if (lease) return lease.owner as NodeId
+      // status().cluster is a snapshot refreshed on each heartbeat (a third of the lease).
+      const deadline = Date.now() + 3 * LEASE_MS
+      while (Date.now() < deadline) {
+        for (const node of nodes.values()) {
+          if (node.exitReason()) continue
+          const status = (await node.status()) as {
+            cluster?: { leases?: { remote: string; owner: string; expiresInMs: number }[] }
+          }
+          const lease = status.cluster?.leases?.find((l) => l.remote === 'a.test' && l.expiresInMs > 0)
+          if (lease && nodes.get(lease.owner as NodeId)?.exitReason() === undefined)
+            return lease.owner as NodeId
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
       }
       return undefined
     },
