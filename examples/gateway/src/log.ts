@@ -11,6 +11,7 @@ export type LogKind =
   | 'bounce'
   | 'policy'
   | 'router'
+  | 'cluster'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface GatewayLog {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfigFile } from '@xmpp-federation/config'
+import { ConfigError } from '@xmpp-federation/config'
 import { startGateway } from './gateway.js'
+import { loadGatewayConfig } from './gateway-config.js'
 import { createLog } from './log.js'
 
 const USAGE = `Usage: pnpm gateway --config FILE [--json-logs] [--verbose]
@@ -9,7 +10,8 @@ const USAGE = `Usage: pnpm gateway --config FILE [--json-logs] [--verbose]
 Runs a federation gateway: the domains of FILE federate over XMPP s2s, and an
 HTTP API (FILE's "http": { "host", "port" }) lets applications send and receive.
 
-  --config FILE   federation config (.json, .yaml): the router's keys plus "http"
+  --config FILE   federation config (.json, .yaml): the router's keys plus "http", and
+                  "cluster": { "redis": "redis://…", "nodeId": "…" } to run as one of several
   --json-logs     one JSON object per log line
   --verbose       also debug lines (connection attempts, HTTP requests)
   --help          this text`
@@ -34,8 +36,8 @@ async function main(): Promise<number> {
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.config)
   const log = createLog({ json: args['json-logs'], verbose: args.verbose })
   try {
-    const config = await loadConfigFile(file)
-    const gateway = await startGateway(config, { log })
+    const { config, cluster } = await loadGatewayConfig(file)
+    const gateway = await startGateway(config, { log, ...(cluster ? { cluster } : {}) })
     await stopOnSignal(() => gateway.stop())
     return 0
   } catch (error) {
