@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { PeerSoftware } from '@xmpp-federation/policy'
 import type {
   ClusterEvent,
   ClusterHost,
@@ -9,6 +10,7 @@ import type {
   ClusterStatus,
   InboundStanzaInfo,
   PendingStanza,
+  SharedPeerSoftwareCache,
 } from '@xmpp-federation/router'
 import { parseAddress } from '@xmpp-federation/stream'
 import { type Element, parse } from 'ltx'
@@ -109,6 +111,8 @@ export class RedisCluster implements ClusterPort {
   private infos = new Map<string, NodeInfo>()
   private readonly alive = new Set<string>()
   private readonly startedAt = Date.now()
+  /** Tells this life of the node from an earlier one with the same id: stanza keys must not collide. */
+  private readonly incarnation = randomBytes(4).toString('hex')
 
   constructor(private readonly options: RedisClusterOptions) {
     if (!options.nodeId || /[\s{}|]/.test(options.nodeId)) {
@@ -306,6 +310,7 @@ export class RedisCluster implements ClusterPort {
       for (const node of wasAlive) if (!this.alive.has(node)) this.emit({ type: 'node-down', nodeId: node })
       for (const node of this.alive) if (!wasAlive.has(node)) this.emit({ type: 'node-up', nodeId: node })
     }
+    nodes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))
     this.snapshot = { ...this.snapshot, nodes }
   }
 
@@ -462,8 +467,17 @@ export class RedisCluster implements ClusterPort {
     try {
       const sentAt = Date.now()
       const reply = (await this.acquireScript(local, remote)) as RedisReply[]
-      if (Number(reply[0]) !== 1 || this.state !== 'joined') return
+      if (Number(reply[0]) !== 1) return
       const value = String(reply[1])
+      if (this.state !== 'joined') {
+        // Stopped meanwhile: give it back rather than leave it to expire.
+        await this.store.script(
+          RELEASE,
+          [this.keys.lease(local, remote), this.keys.holder(local, remote)],
+          [value],
+        )
+        return
+      }
       const lease = parseLease(value)!
       const pair: Owned = {
         local,
@@ -547,7 +561,7 @@ export class RedisCluster implements ClusterPort {
       host.bounce(item, 'resource-constraint', 'too many sends of this node wait for their delivery report')
       return
     }
-    const key = `${this.nodeId}#${(this.sequence++).toString(36)}`
+    const key = `${this.nodeId}#${this.incarnation}#${(this.sequence++).toString(36)}`
     const xml = item.stanza.toString()
     const append: Append = {
       local,
@@ -919,6 +933,25 @@ export class RedisCluster implements ClusterPort {
 
   requestId(): string {
     return `xfc.${Buffer.from(this.nodeId).toString('base64url')}.${randomBytes(8).toString('hex')}`
+  }
+
+  // ------------------------------------------------------------------ shared XEP-0092 answers
+
+  readonly peerSoftware: SharedPeerSoftwareCache = {
+    get: async (remote) => {
+      if (this.state !== 'joined') return undefined
+      const text = (await this.store.command(['GET', this.keys.peerSoftware(remote)])) as string | null
+      if (text === null) return undefined
+      const parsed = JSON.parse(text) as { software: PeerSoftware | null }
+      return { value: parsed.software ?? undefined }
+    },
+    set: (remote, software, ttlMs) => {
+      if (this.state !== 'joined') return
+      const text = JSON.stringify({ software: software ?? null })
+      void this.store
+        .command(['SET', this.keys.peerSoftware(remote), text, 'PX', String(Math.max(1, Math.floor(ttlMs)))])
+        .catch(() => undefined)
+    },
   }
 
   // ------------------------------------------------------------------ status

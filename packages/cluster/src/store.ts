@@ -107,7 +107,14 @@ export class RedisStore {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await Promise.allSettled([this.client.close(), this.subscriber.close()])
+    // A server that is gone never answers the QUIT: after a moment the sockets are just dropped.
+    const graceful = Promise.allSettled([this.client.close(), this.subscriber.close()])
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 1_000)
+    })
+    if ((await Promise.race([graceful, late])) === 'late') await this.destroy()
+    clearTimeout(timer)
   }
 
   /** Abrupt: the sockets are dropped (what a crash looks like to Redis). */

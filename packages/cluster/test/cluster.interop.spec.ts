@@ -13,6 +13,7 @@ import {
 import type { Element } from 'ltx'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { RedisCluster } from '../src/index.js'
+import { RedisStore } from '../src/store.js'
 import {
   clusterEvents,
   debugLogger,
@@ -71,7 +72,12 @@ describe('a cluster of federation nodes against Prosody', () => {
   beforeAll(async () => {
     workdir = await createWorkdir()
     redis = await startRedis({ workdir, host: REDIS_HOST, port: 6392 })
-    scenario = await startCertScenario({ domain: 'a.test', ip: PROSODY_IP, ours: { 'c.test': NODE_IPS.n1 } })
+    scenario = await startCertScenario({
+      domain: 'a.test',
+      ip: PROSODY_IP,
+      ours: { 'c.test': NODE_IPS.n1 },
+      modules: ['version'],
+    })
     files = await scenario.filesFor('c.test')
     alice = await scenario.login('alice')
   })
@@ -112,6 +118,25 @@ describe('a cluster of federation nodes against Prosody', () => {
     // n2 never opened a stream of its own: the owner wrote for it.
     expect(n2.federation.status().domains.filter((d) => d.direction === 'outbound')).toEqual([])
     expect([...n1.bounces, ...n2.bounces]).toEqual([])
+  })
+
+  it('a node with federation disabled hands its sends to an enabled node, which takes the pair', async () => {
+    prefix = 'disabled'
+    const n1 = node('n1')
+    const n2 = node('n2')
+    const n3 = node('n3', { enabled: false })
+    await n1.federation.start()
+    await n2.federation.start()
+    await n3.federation.start()
+    const ids = ['off-1', 'off-2', 'off-3']
+    await Promise.all(ids.map((id) => n3.federation.send(message('bot@c.test', id))))
+    expect(await bodies(ids)).toEqual(ids)
+    await eventually(() => {
+      const lease = n3.federation.status().cluster!.leases.find((l) => l.remote === 'a.test')
+      expect(['n1', 'n2']).toContain(lease?.owner)
+    })
+    expect(n3.federation.status().domains).toEqual([])
+    expect([...n1.bounces, ...n2.bounces, ...n3.bounces]).toEqual([])
   })
 
   it('an inbound stanza is delivered on the node locate() names', async () => {
@@ -195,6 +220,37 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect(resends.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1)
     expect(events2).toContainEqual({ type: 'node-down', nodeId: 'n1' })
     expect(n2.bounces).toEqual([])
+  })
+
+  it('XEP-0092 answers are shared: one node asks, the next owner uses the answer', async () => {
+    prefix = 'software'
+    const rules = { policy: { peerRules: [{ product: 'Evil', action: 'refuse' as const }] } }
+    const n1 = node('n1', rules)
+    const n2 = node('n2', rules)
+    await n1.federation.start()
+    await n2.federation.start()
+    await n1.federation.send(message('bot@c.test', 'sw-1'))
+    const store = new RedisStore(redis.url, { unavailable: () => {}, restored: () => {} })
+    await store.connect()
+    try {
+      const key = 'software:peer-software:{a.test}'
+      expect(JSON.parse(String(await store.command(['GET', key])))).toMatchObject({
+        software: { name: 'Prosody' },
+      })
+      // Had n2 asked Prosody itself it would pass; the shared (here forged) answer refuses it.
+      await store.command([
+        'SET',
+        key,
+        JSON.stringify({ software: { name: 'Evil', version: '1' } }),
+        'PX',
+        '60000',
+      ])
+    } finally {
+      await store.close()
+    }
+    await n1.federation.stop()
+    const sent = n2.federation.send(message('bot@c.test', 'sw-2'))
+    await expect(sent).rejects.toMatchObject({ condition: 'policy-violation' })
   })
 
   it('a node whose configuration differs is refused, naming the setting; `enabled` may differ', async () => {

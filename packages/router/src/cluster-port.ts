@@ -1,4 +1,5 @@
 import type { FederationConfig } from '@xmpp-federation/config'
+import type { PeerSoftware } from '@xmpp-federation/policy'
 import type { Logger, StanzaErrorCondition } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import type { PendingStanza } from './queue.js'
@@ -116,6 +117,13 @@ export interface ClusterHost {
   emitResend(local: string, remote: string, count: number): void
 }
 
+/** XEP-0092 answers shared by the nodes: a peer is asked once per cache lifetime, not once per node. */
+export interface SharedPeerSoftwareCache {
+  /** `undefined`: nobody asked lately; `{ value: undefined }`: asked, and the peer did not tell. */
+  get(remote: string): Promise<{ readonly value: PeerSoftware | undefined } | undefined>
+  set(remote: string, software: PeerSoftware | undefined, ttlMs: number): void
+}
+
 /**
  * A cluster a Federation joins: `createFederation({ config, cluster })`. Implemented by
  * `redisCluster()` in @xmpp-federation/cluster; the router calls it and nothing else.
@@ -135,4 +143,6 @@ export interface ClusterPort {
   requestId(): string
   /** The latest snapshot; never blocks. */
   status(): ClusterStatus
+  /** Optional: XEP-0092 answers cached cluster-wide. */
+  readonly peerSoftware?: SharedPeerSoftwareCache
 }

@@ -183,6 +183,7 @@ export class Federation extends EventEmitter<FederationEvents> {
       (iq, timeoutMs, write) => this.expectAnswer(iq, timeoutMs, write),
       { ...DEFAULT_PEER_SOFTWARE, ...options.peerSoftware },
       config.enabled && config.listen.length > 0,
+      options.cluster?.peerSoftware,
     )
     // Streams ask the policy for each domain's security; before a peer names itself, the global settings apply.
     const securityFor = (remote: string | undefined): SecurityPolicy =>

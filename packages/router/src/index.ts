@@ -23,6 +23,7 @@ export type {
   ClusterPort,
   ClusterStatus,
   DurableStanza,
+  SharedPeerSoftwareCache,
 } from './cluster-port.js'
 export {
   type AuthChoice,

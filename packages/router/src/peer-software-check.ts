@@ -8,6 +8,7 @@ import {
   parsePeerSoftware,
 } from '@xmpp-federation/policy'
 import type { Element } from 'ltx'
+import type { SharedPeerSoftwareCache } from './cluster-port.js'
 import { xml } from './xml.js'
 
 /** How the router asks a peer for its software version (XEP-0092) before trusting its stanzas. */
@@ -42,6 +43,8 @@ export class PeerSoftwareCheck {
     private readonly options: PeerSoftwareOptions,
     /** Whether the peer can dial back with its answer (we listen); a bidirectional stream needs not. */
     private readonly listening: boolean,
+    /** Cluster mode: answers other nodes got (a failing store only means asking the peer). */
+    private readonly shared?: SharedPeerSoftwareCache,
   ) {
     this.cache = createPeerSoftwareCache({ ttlMs: options.cacheTtlMs })
   }
@@ -85,10 +88,8 @@ export class PeerSoftwareCheck {
   ): Promise<PeerSoftware | undefined> {
     let pending = this.inFlight.get(remote)
     if (!pending) {
-      const iq = xml('iq', { type: 'get', from: local, to: remote }, xml('query', { xmlns: NS_VERSION }))
-      pending = this.request(iq, this.options.timeoutMs, write)
-        .then((answer) => (answer.attrs.type === 'result' ? parsePeerSoftware(answer) : undefined))
-        .catch(() => undefined)
+      pending = this.askShared(remote)
+        .then((known) => (known ? known.value : this.query(local, remote, write)))
         .then((software) => {
           this.cache.set(remote, software, Date.now())
           this.inFlight.delete(remote)
@@ -97,5 +98,26 @@ export class PeerSoftwareCheck {
       this.inFlight.set(remote, pending)
     }
     return pending
+  }
+
+  private async askShared(remote: string): Promise<{ value: PeerSoftware | undefined } | undefined> {
+    try {
+      return await this.shared?.get(remote)
+    } catch {
+      return undefined
+    }
+  }
+
+  private async query(
+    local: string,
+    remote: string,
+    write: (iq: Element) => void,
+  ): Promise<PeerSoftware | undefined> {
+    const iq = xml('iq', { type: 'get', from: local, to: remote }, xml('query', { xmlns: NS_VERSION }))
+    const software = await this.request(iq, this.options.timeoutMs, write)
+      .then((answer) => (answer.attrs.type === 'result' ? parsePeerSoftware(answer) : undefined))
+      .catch(() => undefined)
+    this.shared?.set(remote, software, this.options.cacheTtlMs)
+    return software
   }
 }
