@@ -67,6 +67,12 @@ describe('a three-node cluster through Redis loss, owner changes, answers and mi
     const linksAfter = cluster.connections()
     const newLinks = NODE_IDS.reduce((n, id) => n + linksAfter[id] - linksBefore[id], 0)
     const slowest = Math.max(...[...outcomes.values()].map((o) => o.ms))
+    for (const [id, o] of outcomes) {
+      if (o.outcome === 'bounced' || o.ms > LEASE_MS * 2)
+        console.log(
+          `[slow or bounced] ${id} ${JSON.stringify(o)} delivered=${mine.filter((d) => d.id === id).map((d) => cluster.nodeOfSource(d.ip))}`,
+        )
+    }
     printLedger('Redis restarted empty', ledger, {
       newLinks,
       slowestSettleMs: Math.round(slowest),
