@@ -21,6 +21,8 @@ export interface ClusterNodeSpec {
    * apart on the peer's side.
    */
   dialVia?: Record<string, { host: string; port: number }>
+  /** Report each inbound stanza as a `stanza` event; default true (off for load tests, see `reportStanzas`). */
+  reportStanzas?: boolean
 }
 
 /** The outcome of one send, as the node it was called on saw it settle. */
@@ -58,6 +60,7 @@ export type NodeCommand =
   | { command: 'request'; xml: string; timeoutMs: number }
   | { command: 'burst'; burst: BurstSpec }
   | { command: 'status' }
+  | { command: 'report-stanzas'; on: boolean }
   | { command: 'stop' }
 
 export interface CommandMessage {

@@ -58,6 +58,9 @@ async function build(spec: ClusterNodeSpec): Promise<FederationLike> {
   return router.createFederation(options)
 }
 
+/** Whether inbound stanzas are reported (one IPC message each: off while a load runs). */
+let reportStanzas = true
+
 function report(federation: FederationLike): void {
   const emit = (name: ClusterNodeEvent['name'], data: Record<string, unknown>) =>
     post({ kind: 'event', event: { name, at: Date.now(), data } })
@@ -66,7 +69,9 @@ function report(federation: FederationLike): void {
   federation.on('session', (event) => emit('session', toPlain(event)))
   federation.on('cluster', (event) => emit('cluster', toPlain(event)))
   federation.on('error', (error) => emit('error', toPlain({ error })))
-  federation.on('stanza', (stanza, info) => emit('stanza', toPlain({ xml: stanza, ...info })))
+  federation.on('stanza', (stanza, info) => {
+    if (reportStanzas) emit('stanza', toPlain({ xml: stanza, ...info }))
+  })
 }
 
 async function send(federation: FederationLike, xml: string): Promise<SendOutcome> {
@@ -123,6 +128,9 @@ async function serve(federation: FederationLike, body: NodeCommand): Promise<unk
       return burst(federation, body.burst)
     case 'status':
       return toPlain(federation.status())
+    case 'report-stanzas':
+      reportStanzas = body.on
+      return undefined
     case 'stop':
       await federation.stop()
       setImmediate(() => process.exit(0))
@@ -134,6 +142,7 @@ async function main(): Promise<void> {
   const text = process.env[SPEC_ENV]
   if (!text) throw new Error(`${SPEC_ENV} is not set: start this file with startClusterNode()`)
   const spec = JSON.parse(text) as ClusterNodeSpec
+  reportStanzas = spec.reportStanzas ?? true
   let federation: FederationLike
   try {
     federation = await build(spec)

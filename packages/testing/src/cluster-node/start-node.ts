@@ -34,6 +34,8 @@ export interface ClusterNode {
   request(xml: string, timeoutMs?: number): Promise<string>
   /** Sends `count` messages from inside the node and reports how each settled. */
   burst(spec: BurstSpec): Promise<BurstResult>
+  /** Turns the `stanza` events on or off (one IPC message per stanza: off under load). */
+  reportStanzas(on: boolean): Promise<void>
   /** federation.status() as JSON. */
   status(): Promise<Record<string, unknown>>
   /** Every event so far, in arrival order. */
@@ -138,6 +140,7 @@ function connect(nodeId: string, child: ManagedProcess, channel: IpcChannel) {
     request: (xml, timeoutMs = 10_000) => call<string>({ command: 'request', xml, timeoutMs }),
     burst: (burst) => call<BurstResult>({ command: 'burst', burst }),
     status: () => call<Record<string, unknown>>({ command: 'status' }),
+    reportStanzas: (on) => call<void>({ command: 'report-stanzas', on }),
     events,
     onEvent: (listener) => listeners.add(listener),
     waitForEvent(predicate, timeoutMs = 15_000) {
