@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { run } from '@xmpp-federation/cli'
 import {
   type CertScenario,
   type RedisServer,
@@ -112,6 +113,27 @@ describe('two gateway processes serving one domain as a cluster', () => {
     }
     const owners = clusters.flatMap((c) => c.leases.filter((l) => l.remote === 'a.test').map((l) => l.owner))
     expect(new Set(owners).size).toBe(1)
+  }, 30_000)
+
+  it('`xmpp-federation status URL` shows the cluster: both nodes, the owner of the pair', async () => {
+    let stdout = ''
+    const code = await run(['status', clients[1]!.url], {
+      stdout: (text) => {
+        stdout += text
+      },
+      stderr: () => {},
+      cwd: process.cwd(),
+      color: false,
+      width: 120,
+    })
+    expect(code, stdout).toBe(0)
+    expect(stdout).toMatch(/^cluster: this is node gw-2 \(config [0-9a-f]{12}…\); 2 of 2 nodes alive$/m)
+    expect(stdout).toMatch(/^ {2}✔ gw-1 +yes +yes +[0-9a-f]{12}… /m)
+    expect(stdout).toMatch(/^ {2}✔ gw-2 \(this node\) +yes +yes /m)
+    expect(stdout).toMatch(/^ {4}c\.test → a\.test +gw-[12]( \(this node\))? +\d+ +in \d+\.\d s$/m)
+    if (process.env.RECORD_CLUSTER_STATUS) {
+      await writeFile(process.env.RECORD_CLUSTER_STATUS, JSON.stringify(await clients[1]!.status(), null, 2))
+    }
   }, 30_000)
 })
 

@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './cli-harness.js'
 
-// A status document as a node of a three-node cluster serves it: one stream, the cluster's
-// nodes (one dead, with another config), two leases (one expired) and a non-empty outbox.
-const recorded = new URL('./fixtures/cluster-status.json', import.meta.url)
+// Recorded: what gateway gw-2 of a two-gateway cluster served at /api/status
+// (examples/gateway/test/clustered-gateways.interop.spec.ts with RECORD_CLUSTER_STATUS set).
+const recorded = new URL('./fixtures/cluster-status.recorded.json', import.meta.url)
+// Written by hand in the same shape, for what a healthy run rarely shows: a dead node with
+// another config, an expired lease, a non-empty outbox.
+const edgeCases = new URL('./fixtures/cluster-status.edge-cases.json', import.meta.url)
 
 describe('status of a cluster node', () => {
   let server: Server
@@ -14,7 +17,7 @@ describe('status of a cluster node', () => {
   let document: string
 
   beforeAll(async () => {
-    document = await readFile(recorded, 'utf8')
+    document = await readFile(edgeCases, 'utf8')
     server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(document)
     })
@@ -22,6 +25,23 @@ describe('status of a cluster node', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it('renders a recorded status: both nodes, one fingerprint, the lease of the pair and its owner', async () => {
+    const saved = document
+    document = await readFile(recorded, 'utf8')
+    try {
+      const result = await runCli(['status', url])
+      expect(result.code, result.stdout).toBe(0)
+      const lines = result.stdout.split('\n')
+      expect(lines).toContain('cluster: this is node gw-2 (config a6d77c5c282e…); 2 of 2 nodes alive')
+      expect(lines).toContain('  ✔ gw-1              yes    yes        a6d77c5c282e…  0.3 s ago')
+      expect(lines).toContain('  ✔ gw-2 (this node)  yes    yes        a6d77c5c282e…  0.0 s ago')
+      expect(lines).toContain('    c.test → a.test  gw-1   1796527256890  in 1.7 s')
+      expect(lines).toContain('  every outbox is empty')
+    } finally {
+      document = saved
+    }
+  })
 
   it('lists nodes with their fingerprints, leases with owner and epoch, and waiting outboxes', async () => {
     const result = await runCli(['status', url])
