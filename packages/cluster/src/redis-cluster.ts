@@ -200,6 +200,8 @@ export class RedisCluster implements ClusterPort {
     clearTimeout(this.tickTimer)
     // What was accepted but not yet appended goes in first: it must survive this node.
     clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    await this.flushing
     await this.flushAppends().catch(() => undefined)
     for (const { item } of this.appends.splice(0)) {
       this.host!.bounce(
@@ -585,10 +587,17 @@ export class RedisCluster implements ClusterPort {
     if (this.flushTimer || this.flushing) return
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined
-      this.flushing = this.flushAppends().finally(() => {
-        this.flushing = undefined
-        if (this.appends.length > 0 && this.state === 'joined') this.scheduleFlush(APPEND_RETRY_MS)
-      })
+      this.flushing = this.flushAppends().then(
+        (failed) => {
+          this.flushing = undefined
+          // Sends that came meanwhile go at once; a failed batch waits before its retry.
+          if (this.appends.length > 0 && this.state === 'joined')
+            this.scheduleFlush(failed ? APPEND_RETRY_MS : 0)
+        },
+        () => {
+          this.flushing = undefined
+        },
+      )
     }, delay)
   }
 
@@ -596,9 +605,10 @@ export class RedisCluster implements ClusterPort {
    * Appends what send() accepted, in order, as one pipelined batch. What Redis could not take
    * waits at the head (order kept) until its TTL passes, then bounces with remote-server-timeout.
    */
-  private async flushAppends(): Promise<void> {
+  /** Returns whether some appends failed (they wait at the head of the queue for a retry). */
+  private async flushAppends(): Promise<boolean> {
     const batch = this.appends.splice(0)
-    if (batch.length === 0) return
+    if (batch.length === 0) return false
     const keys = this.keys
     const limits = this.host!.config.queue
     const replies = await Promise.allSettled(
@@ -656,6 +666,7 @@ export class RedisCluster implements ClusterPort {
       void this.store.command(['SADD', keys.pairs, name]).catch(() => undefined)
       void this.route(local, remote, lease)
     }
+    return retry.length > 0
   }
 
   /** New entries in a pair's outbox: its owner reads them; a free pair gets an owner first. */
@@ -673,11 +684,12 @@ export class RedisCluster implements ClusterPort {
         return
       }
       // Prefer this node (as ejabberd prefers a local link); otherwise the rendezvous choice.
-      if (this.enabled) {
+      if (this.enabled && this.state === 'joined') {
         await this.acquire(local, remote)
         return
       }
-      const chosen = rendezvous(name, this.enabledNodes())
+      const others = this.enabledNodes().filter((node) => node !== this.nodeId || this.state === 'joined')
+      const chosen = rendezvous(name, others)
       if (chosen) await this.tell(chosen, { t: 'claim', l: local, r: remote })
     } catch (error) {
       // The next heartbeat's scan finds the pair again.

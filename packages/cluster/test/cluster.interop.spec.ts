@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import type { FederationConfigInput } from '@xmpp-federation/config'
 import { type BounceEvent, createFederation, type Federation, xml } from '@xmpp-federation/router'
 import {
@@ -251,6 +252,40 @@ describe('a cluster of federation nodes against Prosody', () => {
     await n1.federation.stop()
     const sent = n2.federation.send(message('bot@c.test', 'sw-2'))
     await expect(sent).rejects.toMatchObject({ condition: 'policy-violation' })
+  })
+
+  it('the origin gone: the owner reports the bounce itself, with the error stanza for the sender', async () => {
+    prefix = 'orphan'
+    // dead.test accepts TCP and never speaks: the owner's link fails after the negotiation timeout.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(5270, NODE_IPS.n3, resolve))
+    try {
+      const extra = {
+        routes: { 'a.test': [{ host: PROSODY_IP }], 'dead.test': [{ host: NODE_IPS.n3, port: 5270 }] },
+        timeouts: { negotiationMs: 1_500 },
+      }
+      const n1 = node('n1', extra)
+      const n2 = node('n2', { ...extra, enabled: false })
+      await n1.federation.start()
+      await n2.federation.start()
+      const sent = n2.federation.send(
+        xml('message', { from: 'bot@c.test', to: 'x@dead.test', id: 'orphan-1' }, xml('body', {}, 'anyone?')),
+      )
+      sent.catch(() => undefined)
+      // Appended and claimed by n1; then the origin dies before the outcome is known.
+      await eventually(() => expect(n1.federation.status().domains.length).toBeGreaterThan(0), 5_000)
+      await simulateCrash(n2.federation, n2.cluster)
+      running = running.filter((f) => f !== n2.federation)
+      await eventually(() => expect(n1.bounces).toHaveLength(1), 10_000)
+      expect(n1.bounces[0]).toMatchObject({ condition: 'remote-server-timeout', direction: 'outbound' })
+      expect(n1.bounces[0]!.returned?.attrs).toMatchObject({
+        type: 'error',
+        to: 'bot@c.test',
+        id: 'orphan-1',
+      })
+    } finally {
+      silent.close()
+    }
   })
 
   it('a node whose configuration differs is refused, naming the setting; `enabled` may differ', async () => {
