@@ -53,7 +53,10 @@ export interface ClusterNode {
   readonly exited: Promise<void>
 }
 
-const runnerPath = fileURLToPath(new URL('./runner.ts', import.meta.url))
+// Beside this file: runner.ts in the sources (tests), runner.js in dist/ (the bench).
+const runnerPath = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './runner.ts' : './runner.js', import.meta.url),
+)
 /** Maps `@xmpp-federation/*` to the packages' sources. */
 export const SOURCES_TSCONFIG = fileURLToPath(new URL('../../tsconfig.cluster-node.json', import.meta.url))
 
