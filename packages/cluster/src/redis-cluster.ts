@@ -104,6 +104,8 @@ export class RedisCluster implements ClusterPort {
   private flushing: Promise<void> | undefined
   private flushTimer: NodeJS.Timeout | undefined
   private tickTimer: NodeJS.Timeout | undefined
+  /** Checks the write deadlines on its own: a renewal stuck on a silent Redis must not keep a link open. */
+  private watchdog: NodeJS.Timeout | undefined
   private ticking = false
   private sequence = 0
   private noFederationReportedAt = 0
@@ -162,6 +164,13 @@ export class RedisCluster implements ClusterPort {
     for (const node of this.alive)
       if (node !== this.nodeId) void this.tell(node, { t: 'hello' }).catch(() => undefined)
     this.scheduleTick(0)
+    this.watchdog = setInterval(
+      () => {
+        for (const pair of [...this.owned.values()]) this.mayWrite(pair)
+      },
+      Math.max(50, Math.floor(this.leaseMs / 10)),
+    )
+    this.watchdog.unref?.()
   }
 
   /**
@@ -198,6 +207,7 @@ export class RedisCluster implements ClusterPort {
     if (this.state !== 'joined') return
     this.state = 'leaving'
     clearTimeout(this.tickTimer)
+    clearInterval(this.watchdog)
     // What was accepted but not yet appended goes in first: it must survive this node.
     clearTimeout(this.flushTimer)
     this.flushTimer = undefined
@@ -211,6 +221,7 @@ export class RedisCluster implements ClusterPort {
       )
     }
     await this.refreshNodes().catch(() => undefined)
+    await this.drain(Math.min(Math.floor(this.leaseMs / 2), 2_000))
     const pairs = [...this.owned.values()]
     // Forgotten first: the links closing after this return their stanzas to an owner that ignores them.
     this.owned.clear()
@@ -238,12 +249,34 @@ export class RedisCluster implements ClusterPort {
   }
 
   /**
+   * Before giving its pairs up, a stopping node waits (briefly) for the peer to acknowledge what
+   * it already wrote: whatever is still unacknowledged at release is sent again by the next owner.
+   */
+  private async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const pending = await Promise.all(
+        [...this.owned.values()].map(async (pair) => {
+          if (pair.lastId === undefined) return false
+          const written = (await this.store
+            .command(['XRANGE', this.keys.outbox(pair.local, pair.remote), '-', pair.lastId, 'COUNT', '1'])
+            .catch(() => [])) as unknown[]
+          return written.length > 0
+        }),
+      )
+      if (!pending.includes(true)) return
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+
+  /**
    * Test and failure-drill hook: drops the Redis connections and stops every timer without
    * releasing anything, as if the process had died. The leases expire on their own.
    */
   async crash(): Promise<void> {
     this.state = 'left'
     clearTimeout(this.tickTimer)
+    clearInterval(this.watchdog)
     clearTimeout(this.flushTimer)
     this.owned.clear()
     await this.store.destroy()

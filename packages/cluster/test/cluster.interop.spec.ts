@@ -24,6 +24,7 @@ import {
   PROSODY_IP,
   REDIS_HOST,
   simulateCrash,
+  startFreezableProxy,
 } from './helpers.js'
 
 // Three nodes of one deployment (c.test) in this process, one Redis, one real Prosody (a.test)
@@ -45,8 +46,9 @@ describe('a cluster of federation nodes against Prosody', () => {
     nodeId: keyof typeof NODE_IPS,
     extra: Partial<FederationConfigInput> = {},
     locate?: (bare: string) => string | undefined,
+    url = redis.url,
   ): { federation: Federation; cluster: RedisCluster; bounces: BounceEvent[] } {
-    const cluster = new RedisCluster({ url: redis.url, nodeId, leaseMs: LEASE_MS, prefix, locate })
+    const cluster = new RedisCluster({ url, nodeId, leaseMs: LEASE_MS, prefix, locate })
     const federation = createFederation({
       config: nodeConfig(files, NODE_IPS[nodeId], extra),
       cluster,
@@ -252,6 +254,43 @@ describe('a cluster of federation nodes against Prosody', () => {
     await n1.federation.stop()
     const sent = n2.federation.send(message('bot@c.test', 'sw-2'))
     await expect(sent).rejects.toMatchObject({ condition: 'policy-violation' })
+  })
+
+  it('an owner cut off from Redis stops writing at its deadline and gives the pair up; a survivor takes over', async () => {
+    prefix = 'frozen'
+    const proxy = await startFreezableProxy(
+      { host: REDIS_HOST, port: 6390 },
+      { host: redis.host, port: redis.port },
+    )
+    try {
+      const n1 = node('n1', {}, undefined, proxy.url)
+      const n2 = node('n2')
+      const events1 = clusterEvents(n1.federation)
+      const events2 = clusterEvents(n2.federation)
+      await n1.federation.start()
+      await n2.federation.start()
+      await n1.federation.send(message('bot@c.test', 'f-0'))
+      await bodies(['f-0'])
+      // As Redis sees a SIGSTOPped node: silence. n1 must stop on its own clock, not on a reply.
+      proxy.freeze()
+      await eventually(
+        () => expect(events1).toContainEqual(expect.objectContaining({ type: 'lease-lost' })),
+        5_000,
+      )
+      expect(n1.federation.status().domains.filter((d) => d.direction === 'outbound')).toEqual([])
+      const ids = ['f-1', 'f-2', 'f-3']
+      await Promise.all(ids.map((id) => n2.federation.send(message('bot@c.test', id))))
+      expect(await bodies(ids)).toEqual(ids)
+      expect(events2).toContainEqual(expect.objectContaining({ type: 'takeover', from: 'n1' }))
+      // Back again: n1 sees the lease is n2's and stays out of the pair.
+      proxy.thaw()
+      await n2.federation.send(message('bot@c.test', 'f-4'))
+      expect(await bodies(['f-4'])).toEqual(['f-4'])
+      expect(events1.filter((e) => e.type === 'lease-acquired')).toHaveLength(1)
+      expect([...n1.bounces, ...n2.bounces]).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('the origin gone: the owner reports the bounce itself, with the error stanza for the sender', async () => {

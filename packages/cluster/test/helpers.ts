@@ -1,4 +1,4 @@
-import type { Server } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { FederationConfigInput } from '@xmpp-federation/config'
 import type { ClusterEvent, Federation } from '@xmpp-federation/router'
@@ -86,4 +86,51 @@ export function debugLogger(nodeId: string) {
     child: () => logger,
   }
   return logger
+}
+
+/** A TCP relay to Redis that can freeze (hold every byte, both ways) and thaw: a paused or cut-off node. */
+export interface FreezableProxy {
+  readonly url: string
+  freeze(): void
+  thaw(): void
+  close(): Promise<void>
+}
+
+export async function startFreezableProxy(
+  listen: { host: string; port: number },
+  target: { host: string; port: number },
+): Promise<FreezableProxy> {
+  const sockets = new Set<Socket>()
+  let frozen = false
+  const server = createServer((client) => {
+    const upstream = connect(target)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => {})
+      socket.on('close', () => {
+        sockets.delete(socket)
+        client.destroy()
+        upstream.destroy()
+      })
+      if (frozen) socket.pause()
+    }
+    client.pipe(upstream)
+    upstream.pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve))
+  return {
+    url: `redis://${listen.host}:${listen.port}`,
+    freeze() {
+      frozen = true
+      for (const socket of sockets) socket.pause()
+    },
+    thaw() {
+      frozen = false
+      for (const socket of sockets) socket.resume()
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
 }
