@@ -8,6 +8,7 @@ export type {
 export {
   type ClusterNode,
   ClusterNodeStartError,
+  MAX_KEPT_EVENTS,
   SOURCES_TSCONFIG,
   type StartClusterNodeOptions,
   startClusterNode,

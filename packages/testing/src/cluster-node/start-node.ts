@@ -38,7 +38,7 @@ export interface ClusterNode {
   reportStanzas(on: boolean): Promise<void>
   /** federation.status() as JSON. */
   status(): Promise<Record<string, unknown>>
-  /** Every event so far, in arrival order. */
+  /** The events so far (the latest MAX_KEPT_EVENTS), in arrival order. */
   readonly events: readonly ClusterNodeEvent[]
   /** Calls listener for every later event. */
   onEvent(listener: (event: ClusterNodeEvent) => void): void
@@ -59,6 +59,9 @@ const runnerPath = fileURLToPath(
 )
 /** Maps `@xmpp-federation/*` to the packages' sources. */
 export const SOURCES_TSCONFIG = fileURLToPath(new URL('../../tsconfig.cluster-node.json', import.meta.url))
+
+/** Events a handle keeps: a long test that reports every stanza must not grow without bound. */
+export const MAX_KEPT_EVENTS = 50_000
 
 /** The node's start() failed (e.g. a ConfigError): name and message as the node saw them. */
 export class ClusterNodeStartError extends Error {
@@ -107,6 +110,7 @@ function connect(nodeId: string, child: ManagedProcess, channel: IpcChannel) {
     const message = raw as RunnerMessage
     if (message.kind === 'event') {
       events.push(message.event)
+      if (events.length > MAX_KEPT_EVENTS) events.splice(0, events.length - MAX_KEPT_EVENTS)
       for (const listener of listeners) listener(message.event)
     } else if (message.kind === 'ready') onReady?.()
     else if (message.kind === 'start-failed')
