@@ -20,10 +20,9 @@ describe('the peer side tells the nodes apart', () => {
   })
 
   it('stamps each message with the source address of the node that wrote it', async () => {
-    for (const id of NODE_IDS) {
-      const node = await cluster.startNode(id, {}, true)
-      expect(await node.send(messageTo(`inst-${id}`))).toMatchObject({ outcome: 'written' })
-    }
+    const nodes = await Promise.all(NODE_IDS.map((id) => cluster.startNode(id, {}, true)))
+    const outcomes = await Promise.all(nodes.map((node) => node.send(messageTo(`inst-${node.nodeId}`))))
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ outcome: 'written' })
     await cluster.deliveries.waitForIds(
       NODE_IDS.map((id) => `inst-${id}`),
       15_000,
