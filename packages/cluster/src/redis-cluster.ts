@@ -37,6 +37,8 @@ export interface RedisClusterOptions {
   locate?: (bareAddress: string) => string | undefined
   /** Sends of this node waiting for their owner's report, at most. Default 10 000. */
   maxPendingSends?: number
+  /** `url` names one node of a Redis Cluster (the others are discovered); default a single server. */
+  redisCluster?: boolean
 }
 
 export const DEFAULT_LEASE_MS = 10_000
@@ -128,10 +130,14 @@ export class RedisCluster implements ClusterPort {
       throw new TypeError(`redisCluster: leaseMs must be an integer of at least 300 (got ${options.leaseMs})`)
     }
     this.keys = new ClusterKeys(options.prefix ?? DEFAULT_PREFIX)
-    this.store = new RedisStore(options.url, {
-      unavailable: (error) => this.emit({ type: 'redis-unavailable', error: error.message }),
-      restored: () => this.emit({ type: 'redis-restored' }),
-    })
+    this.store = new RedisStore(
+      options.url,
+      {
+        unavailable: (error) => this.emit({ type: 'redis-unavailable', error: error.message }),
+        restored: () => this.emit({ type: 'redis-restored' }),
+      },
+      options.redisCluster ?? false,
+    )
     this.snapshot = { nodeId: this.nodeId, fingerprint: '', nodes: [], leases: [], outbox: [] }
   }
 
