@@ -42,11 +42,15 @@ describe('a three-node cluster through Redis loss, owner changes, answers and mi
     const sent: string[] = []
     const outcomes = new Map<string, SendOutcome>()
     let sending = true
+    // A send that has not settled after twice the TTL is recorded as stuck (and waited for no longer).
+    const stuck: string[] = []
     const senders = NODE_IDS.map(async (id, lane) => {
       for (let i = 0; sending; i++) {
         const msg = `redis-${lane}-${i}`
         sent.push(msg)
-        outcomes.set(msg, await cluster.node(id).send(messageTo(msg)))
+        const outcome = await Promise.race([cluster.node(id).send(messageTo(msg)), sleep(2 * QUEUE_TTL_MS)])
+        if (outcome) outcomes.set(msg, outcome)
+        else stuck.push(`${msg} on ${id}`)
         await sleep(25)
       }
     })
@@ -56,6 +60,7 @@ describe('a three-node cluster through Redis loss, owner changes, answers and mi
     sending = false
     await Promise.all(senders)
 
+    expect(stuck, 'sends that never settled').toEqual([])
     const bounced = new Set([...outcomes].filter(([, o]) => o.outcome === 'bounced').map(([id]) => id))
     await cluster.deliveries.waitForIds(
       sent.filter((id) => !bounced.has(id)),
