@@ -60,6 +60,8 @@ const runnerPath = fileURLToPath(
 /** Maps `@xmpp-federation/*` to the packages' sources. */
 export const SOURCES_TSCONFIG = fileURLToPath(new URL('../../tsconfig.cluster-node.json', import.meta.url))
 
+const STATUS_TIMEOUT_MS = 10_000
+
 /** Events a handle keeps: a long test that reports every stanza must not grow without bound. */
 export const MAX_KEPT_EVENTS = 50_000
 
@@ -129,12 +131,27 @@ function connect(nodeId: string, child: ManagedProcess, channel: IpcChannel) {
     onReady?.(new Error(`${why} before it was ready`))
   })
 
-  const call = <T>(body: NodeCommand): Promise<T> => {
+  /** A command's answer; with timeoutMs, a node that does not answer in time is an error that says so. */
+  const call = <T>(body: NodeCommand, timeoutMs?: number): Promise<T> => {
     const reason = child.exitReason()
     if (reason) return Promise.reject(new Error(reason))
     const id = nextId++
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              pending.delete(id)
+              reject(new Error(`node ${nodeId} did not answer ${body.command} in ${timeoutMs} ms`))
+            }, timeoutMs)
+      const settle = (fn: () => void) => {
+        clearTimeout(timer)
+        fn()
+      }
+      pending.set(id, {
+        resolve: (value) => settle(() => resolve(value as T)),
+        reject: (error) => settle(() => reject(error)),
+      })
       channel.send({ id, body })
     })
   }
@@ -146,8 +163,9 @@ function connect(nodeId: string, child: ManagedProcess, channel: IpcChannel) {
     send: (xml) => call<SendOutcome>({ command: 'send', xml }),
     request: (xml, timeoutMs = 10_000) => call<string>({ command: 'request', xml, timeoutMs }),
     burst: (burst) => call<BurstResult>({ command: 'burst', burst }),
-    status: () => call<Record<string, unknown>>({ command: 'status' }),
-    reportStanzas: (on) => call<void>({ command: 'report-stanzas', on }),
+    // status() is synchronous in the node: an answer late by seconds means its event loop is stuck.
+    status: () => call<Record<string, unknown>>({ command: 'status' }, STATUS_TIMEOUT_MS),
+    reportStanzas: (on) => call<void>({ command: 'report-stanzas', on }, STATUS_TIMEOUT_MS),
     events,
     onEvent: (listener) => listeners.add(listener),
     waitForEvent(predicate, timeoutMs = 15_000) {
