@@ -28,10 +28,12 @@ export function maskSecret(value: unknown): unknown {
   return hex ? `sha256:${hex.slice(0, SHOWN_HEX_DIGITS)}…` : '<secret>'
 }
 
+/** Settings whose value is a secret (`dialback.secret`...). */
 export function isSecretPath(path: string): boolean {
   return /(^|\.)secret$/i.test(path)
 }
 
+/** What a node records of (or compares with) the cluster's configuration. */
 export function configRecord(config: FederationConfig): ConfigRecord {
   const settings: Record<string, unknown> = {}
   for (const [path, value] of flattenSettings(canonicalFederationSettings(config))) {

@@ -72,6 +72,7 @@ export function pairName(local: string, remote: string): string {
   return `${local}|${remote}`
 }
 
+/** The reverse of pairName; undefined for a malformed name. */
 export function splitPair(name: string): { local: string; remote: string } | undefined {
   const [local, remote, ...rest] = name.split('|')
   return local && remote && rest.length === 0 ? { local, remote } : undefined

@@ -1,10 +1,12 @@
 // A lease value is `nodeId:epoch`. Node ids may hold ':' themselves; the epoch is the last part.
 
+/** A lease value taken apart: the owner and its fencing epoch. */
 export interface LeaseValue {
   readonly nodeId: string
   readonly epoch: number
 }
 
+/** Reads `nodeId:epoch`; undefined for anything else. */
 export function parseLease(value: string): LeaseValue | undefined {
   const at = value.lastIndexOf(':')
   if (at <= 0) return undefined

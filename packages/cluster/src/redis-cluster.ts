@@ -4,7 +4,6 @@ import type {
   ClusterEvent,
   ClusterHost,
   ClusterLeaseStatus,
-  ClusterNodeStatus,
   ClusterOutboxStatus,
   ClusterPort,
   ClusterStatus,
@@ -14,12 +13,14 @@ import type {
 } from '@xmpp-federation/router'
 import { parseAddress } from '@xmpp-federation/stream'
 import { type Element, parse } from 'ltx'
-import { assertSameConfig, type ConfigRecord, configRecord } from './config-record.js'
+import { Appender } from './appender.js'
+import { type ConfigRecord, configRecord } from './config-record.js'
 import { ClusterKeys, pairName, splitPair } from './keys.js'
 import { parseLease, writeDeadline } from './lease.js'
+import { Membership } from './membership.js'
 import { type NodeMessage, parseMessage } from './messages.js'
 import { rendezvous } from './rendezvous.js'
-import { ACQUIRE, APPEND, DELETE, RELEASE, RENEW } from './scripts.js'
+import { ACQUIRE, DELETE, RELEASE, RENEW } from './scripts.js'
 import { type Outcome, Settlements } from './settlements.js'
 import { type RedisReply, RedisStore } from './store.js'
 
@@ -41,13 +42,13 @@ export interface RedisClusterOptions {
   redisCluster?: boolean
 }
 
+/** Route lease and heartbeat lifetime unless `leaseMs` says otherwise. */
 export const DEFAULT_LEASE_MS = 10_000
+/** Prefix of every key unless `prefix` says otherwise. */
 export const DEFAULT_PREFIX = 'xf'
 const PULL_BATCH = 200
 /** Outbox pairs examined per heartbeat for status and for owners that vanished. */
 const SCAN_PAIRS_PER_TICK = 1_000
-/** Appends that failed for want of Redis are tried again after this long (until their TTL). */
-const APPEND_RETRY_MS = 250
 
 interface Owned {
   readonly local: string
@@ -60,25 +61,11 @@ interface Owned {
   lastId: string | undefined
   pulling: boolean
   again: boolean
-  /** Entries the peer acknowledged, deleted together on the next tick. */
+  /** Entries the peer acknowledged, deleted together once the current burst of acks is read. */
   acked: string[]
   deleting: boolean
-}
-
-interface Append {
-  readonly local: string
-  readonly remote: string
-  readonly key: string
-  readonly xml: string
-  readonly size: number
-  readonly expiresAt: number
-}
-
-interface NodeInfo {
-  nodeId: string
-  enabled: boolean
-  fingerprint: string
-  startedAt: number
+  /** Last entry handed over or acknowledged: an owner gives up pairs idle for timeouts.idleMs. */
+  lastActivity: number
 }
 
 /** Builds the cluster membership for createFederation({ cluster }); nothing connects until start(). */
@@ -102,9 +89,7 @@ export class RedisCluster implements ClusterPort {
   private readonly owned = new Map<string, Owned>()
   private readonly acquiring = new Set<string>()
   private settlements: Settlements | undefined
-  private appends: { append: Append; item: PendingStanza }[] = []
-  private flushing: Promise<void> | undefined
-  private flushTimer: NodeJS.Timeout | undefined
+  private appender: Appender | undefined
   private tickTimer: NodeJS.Timeout | undefined
   /** Checks the write deadlines on its own: a renewal stuck on a silent Redis must not keep a link open. */
   private watchdog: NodeJS.Timeout | undefined
@@ -112,9 +97,7 @@ export class RedisCluster implements ClusterPort {
   private sequence = 0
   private noFederationReportedAt = 0
   private snapshot: ClusterStatus
-  private infos = new Map<string, NodeInfo>()
-  private readonly alive = new Set<string>()
-  private readonly startedAt = Date.now()
+  private readonly membership: Membership
   /** Tells this life of the node from an earlier one with the same id: stanza keys must not collide. */
   private readonly incarnation = randomBytes(4).toString('hex')
 
@@ -129,7 +112,14 @@ export class RedisCluster implements ClusterPort {
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 300) {
       throw new TypeError(`redisCluster: leaseMs must be an integer of at least 300 (got ${options.leaseMs})`)
     }
-    this.keys = new ClusterKeys(options.prefix ?? DEFAULT_PREFIX)
+    const prefix = options.prefix ?? DEFAULT_PREFIX
+    // Braces would move keys out of their pair's hash tag (and slot).
+    if (!prefix || /[\s{}]/.test(prefix)) {
+      throw new TypeError(
+        `redisCluster: prefix must be a non-empty name without spaces or braces (got '${prefix}')`,
+      )
+    }
+    this.keys = new ClusterKeys(prefix)
     this.store = new RedisStore(
       options.url,
       {
@@ -138,6 +128,7 @@ export class RedisCluster implements ClusterPort {
       },
       options.redisCluster ?? false,
     )
+    this.membership = new Membership(this.store, this.keys, this.nodeId, this.leaseMs)
     this.snapshot = { nodeId: this.nodeId, fingerprint: '', nodes: [], leases: [], outbox: [] }
   }
 
@@ -152,13 +143,22 @@ export class RedisCluster implements ClusterPort {
     this.settlements = new Settlements(this.options.maxPendingSends ?? 10_000, (item, condition, reason) =>
       host.bounce(item, condition, reason),
     )
+    const settlements = this.settlements
+    this.appender = new Appender({
+      store: this.store,
+      keys: this.keys,
+      nodeId: this.nodeId,
+      limits: host.config.queue,
+      settle: (key, outcome) => settlements.settle(key, outcome),
+      appended: (local, remote, lease) => void this.route(local, remote, lease),
+    })
     this.snapshot = { ...this.snapshot, fingerprint: this.record.fingerprint }
     await this.store.connect()
     try {
       await this.refreshNodes()
-      await this.checkConfig(this.record)
+      await this.membership.checkConfig(this.record)
       await this.store.subscribe(this.keys.channel(this.nodeId), (message) => this.onMessage(message))
-      await this.heartbeat()
+      await this.membership.heartbeat(this.enabled, this.record)
       await this.refreshNodes()
     } catch (error) {
       await this.store.destroy()
@@ -167,8 +167,7 @@ export class RedisCluster implements ClusterPort {
     this.state = 'joined'
     this.emit({ type: 'joined', nodeId: this.nodeId, fingerprint: this.record.fingerprint })
     // The others learn of this node now rather than at their next heartbeat.
-    for (const node of this.alive)
-      if (node !== this.nodeId) void this.tell(node, { t: 'hello' }).catch(() => undefined)
+    for (const node of this.membership.others()) void this.tell(node, { t: 'hello' }).catch(() => undefined)
     this.scheduleTick(0)
     this.watchdog = setInterval(
       () => {
@@ -179,59 +178,25 @@ export class RedisCluster implements ClusterPort {
     this.watchdog.unref?.()
   }
 
-  /**
-   * The first node (none alive) records the configuration; every other must match it.
-   * `enabled` and the other node-local settings are not compared (see config-record.ts).
-   */
-  private async checkConfig(mine: ConfigRecord): Promise<void> {
-    const others = [...this.alive].filter((node) => node !== this.nodeId)
-    const [fingerprint, settings] = (await this.store.command([
-      'HMGET',
-      this.keys.config,
-      'fingerprint',
-      'settings',
-    ])) as (string | null)[]
-    if (others.length > 0 && fingerprint && settings) {
-      assertSameConfig(
-        mine,
-        { fingerprint, settings: JSON.parse(settings) as Record<string, unknown> },
-        this.nodeId,
-      )
-      return
-    }
-    await this.store.command([
-      'HSET',
-      this.keys.config,
-      'fingerprint',
-      mine.fingerprint,
-      'settings',
-      JSON.stringify(mine.settings),
-    ])
-  }
-
   async leave(): Promise<void> {
     if (this.state !== 'joined') return
     this.state = 'leaving'
     clearTimeout(this.tickTimer)
     clearInterval(this.watchdog)
     // What was accepted but not yet appended goes in first: it must survive this node.
-    clearTimeout(this.flushTimer)
-    this.flushTimer = undefined
-    await this.flushing
-    await this.flushAppends().catch(() => undefined)
-    for (const { item } of this.appends.splice(0)) {
-      this.host!.bounce(
-        item,
-        'remote-server-not-found',
-        'federation stopped before the stanza reached the cluster outbox',
-      )
+    for (const key of (await this.appender?.finish()) ?? []) {
+      this.settlements?.settle(key, {
+        ok: false,
+        condition: 'remote-server-not-found',
+        reason: 'federation stopped before the stanza reached the cluster outbox',
+      })
     }
     await this.refreshNodes().catch(() => undefined)
     await this.drain(Math.min(Math.floor(this.leaseMs / 2), 2_000))
     const pairs = [...this.owned.values()]
     // Forgotten first: the links closing after this return their stanzas to an owner that ignores them.
     this.owned.clear()
-    const successors = [...this.alive].filter((node) => node !== this.nodeId && this.infos.get(node)?.enabled)
+    const successors = this.membership.enabledNodes(false)
     await Promise.allSettled(
       pairs.map(async (pair) => {
         await this.store.script(
@@ -246,10 +211,7 @@ export class RedisCluster implements ClusterPort {
     )
     // Their stanzas are in the outbox: the next owner delivers them (and reports a bounce itself).
     this.settlements?.resolveAll()
-    await Promise.allSettled([
-      this.store.command(['DEL', this.keys.heartbeat(this.nodeId)]),
-      this.store.command(['HDEL', this.keys.nodes, this.nodeId]),
-    ])
+    await this.membership.leave()
     this.state = 'left'
     await this.store.close()
   }
@@ -283,83 +245,18 @@ export class RedisCluster implements ClusterPort {
     this.state = 'left'
     clearTimeout(this.tickTimer)
     clearInterval(this.watchdog)
-    clearTimeout(this.flushTimer)
+    this.appender?.abandon()
     this.owned.clear()
     await this.store.destroy()
   }
 
-  private async heartbeat(): Promise<void> {
-    const info: NodeInfo = {
-      nodeId: this.nodeId,
-      enabled: this.enabled,
-      fingerprint: this.record!.fingerprint,
-      startedAt: this.startedAt,
-    }
-    await Promise.all([
-      this.store.command([
-        'SET',
-        this.keys.heartbeat(this.nodeId),
-        String(Date.now()),
-        'PX',
-        String(this.leaseMs),
-      ]),
-      this.store.command([
-        'HSET',
-        this.keys.nodes,
-        this.nodeId,
-        JSON.stringify({ ...info, seenAt: Date.now() }),
-      ]),
-      // Redis restarted empty: the record comes back from the nodes still running.
-      this.store.command(['HSETNX', this.keys.config, 'fingerprint', this.record!.fingerprint]),
-      this.store.command(['HSETNX', this.keys.config, 'settings', JSON.stringify(this.record!.settings)]),
-    ])
-  }
-
-  /** Reads every node's info and heartbeat: the `alive` set and the node list of status(). */
+  /** Reads the membership; reports nodes that came and went once this node has joined. */
   private async refreshNodes(): Promise<void> {
-    const flat = (await this.store.command(['HGETALL', this.keys.nodes])) as string[]
-    const now = Date.now()
-    const infos = new Map<string, NodeInfo & { seenAt: number }>()
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      try {
-        const info = JSON.parse(flat[i + 1]!) as NodeInfo & { seenAt: number }
-        infos.set(flat[i]!, info)
-      } catch {
-        // Not ours to interpret: another writer under this prefix.
-      }
-    }
-    const beats = await Promise.all(
-      [...infos.keys()].map((node) => this.store.command(['PTTL', this.keys.heartbeat(node)])),
-    )
-    const nodes: ClusterNodeStatus[] = []
-    const wasAlive = new Set(this.alive)
-    this.alive.clear()
-    let index = 0
-    for (const [nodeId, info] of infos) {
-      const alive = Number(beats[index++]) > 0
-      const lastSeenMs = Math.max(0, now - (info.seenAt ?? 0))
-      // A node dead for a long while is forgotten: the hash must not grow with every node that ever ran.
-      if (!alive && lastSeenMs > 60 * this.leaseMs) {
-        void this.store.command(['HDEL', this.keys.nodes, nodeId]).catch(() => undefined)
-        continue
-      }
-      if (alive) this.alive.add(nodeId)
-      nodes.push({ nodeId, enabled: info.enabled, fingerprint: info.fingerprint, alive, lastSeenMs })
-    }
-    this.infos = infos
-    if (this.state === 'joined') {
-      for (const node of wasAlive) if (!this.alive.has(node)) this.emit({ type: 'node-down', nodeId: node })
-      for (const node of this.alive) if (!wasAlive.has(node)) this.emit({ type: 'node-up', nodeId: node })
-    }
-    nodes.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))
-    this.snapshot = { ...this.snapshot, nodes }
-  }
-
-  /** Live nodes with federation enabled (this one included when it is). */
-  private enabledNodes(): string[] {
-    const nodes = [...this.alive].filter((node) => this.infos.get(node)?.enabled)
-    if (this.enabled && !nodes.includes(this.nodeId)) nodes.push(this.nodeId)
-    return nodes.sort()
+    const change = await this.membership.refresh()
+    this.snapshot = { ...this.snapshot, nodes: this.membership.nodes }
+    if (this.state !== 'joined') return
+    for (const nodeId of change.down) this.emit({ type: 'node-down', nodeId })
+    for (const nodeId of change.up) this.emit({ type: 'node-up', nodeId })
   }
 
   // ------------------------------------------------------------------ heartbeat tick
@@ -375,7 +272,7 @@ export class RedisCluster implements ClusterPort {
     this.ticking = true
     try {
       await this.renewLeases()
-      await this.heartbeat()
+      await this.membership.heartbeat(this.enabled, this.record!)
       await this.refreshNodes()
       await this.scanPairs()
       for (const pair of this.owned.values()) void this.pull(pair)
@@ -466,7 +363,7 @@ export class RedisCluster implements ClusterPort {
     )
     const leases: ClusterLeaseStatus[] = []
     const outbox: ClusterOutboxStatus[] = []
-    const candidates = this.enabledNodes()
+    const candidates = this.membership.enabledNodes(this.enabled)
     for (const [index, { name, local, remote }] of pairs.entries()) {
       const { value, ttl, depth } = facts[index]!
       if (depth > 0) outbox.push({ local, remote, depth })
@@ -482,6 +379,36 @@ export class RedisCluster implements ClusterPort {
       if (this.enabled && rendezvous(name, candidates) === this.nodeId) void this.acquire(local, remote)
     }
     this.snapshot = { ...this.snapshot, leases, outbox }
+    await this.releaseIdle()
+  }
+
+  /**
+   * Pairs without traffic for `timeouts.idleMs` and with an empty outbox are given up in good
+   * order, so that the leases a node renews follow its live pairs, not every domain it ever
+   * wrote to. The next stanza takes the pair again (preferably on the node that sends it).
+   */
+  private async releaseIdle(): Promise<void> {
+    const idleMs = this.host!.config.timeouts.idleMs
+    const idle = [...this.owned.values()].filter((pair) => Date.now() - pair.lastActivity >= idleMs)
+    await Promise.all(
+      idle.map(async (pair) => {
+        const depth = Number(await this.store.command(['XLEN', this.keys.outbox(pair.local, pair.remote)]))
+        const name = pairName(pair.local, pair.remote)
+        if (
+          depth > 0 ||
+          pair.pulling ||
+          this.owned.get(name) !== pair ||
+          Date.now() - pair.lastActivity < idleMs
+        )
+          return
+        this.owned.delete(name)
+        await this.store.script(
+          RELEASE,
+          [this.keys.lease(pair.local, pair.remote), this.keys.holder(pair.local, pair.remote)],
+          [pair.value],
+        )
+      }),
+    )
   }
 
   // ------------------------------------------------------------------ leases
@@ -527,6 +454,7 @@ export class RedisCluster implements ClusterPort {
         epoch: lease.epoch,
         deadline: writeDeadline(sentAt, this.leaseMs),
         lastId: undefined,
+        lastActivity: Date.now(),
         pulling: false,
         again: false,
         acked: [],
@@ -584,11 +512,11 @@ export class RedisCluster implements ClusterPort {
 
   send(local: string, remote: string, item: PendingStanza): void {
     const host = this.host
-    if (!host || this.state !== 'joined' || !this.settlements) {
+    if (!host || this.state !== 'joined' || !this.settlements || !this.appender) {
       host?.bounce(item, 'remote-server-not-found', 'this node is not part of the cluster (stopped)')
       return
     }
-    if (this.enabledNodes().length === 0) {
+    if (this.membership.enabledNodes(this.enabled).length === 0) {
       const reason =
         'no node of the cluster has federation enabled (NO_FEDERATION_NODE): enable it on at least one node'
       if (Date.now() - this.noFederationReportedAt > 1_000) {
@@ -598,114 +526,20 @@ export class RedisCluster implements ClusterPort {
       host.bounce(item, 'service-unavailable', reason)
       return
     }
-    if (this.settlements.full) {
+    // A Redis that stopped answering: settlements time out, but their appends still wait here.
+    if (this.settlements.full || this.appender.size >= this.settlements.max) {
       host.bounce(item, 'resource-constraint', 'too many sends of this node wait for their delivery report')
       return
     }
     const key = `${this.nodeId}#${this.incarnation}#${(this.sequence++).toString(36)}`
     const xml = item.stanza.toString()
-    const append: Append = {
-      local,
-      remote,
-      key,
-      xml,
-      size: Buffer.byteLength(xml),
-      expiresAt: item.expiresAt,
-    }
     this.settlements.add(key, item, item.expiresAt - Date.now() + this.reportMarginMs)
-    this.appends.push({ append, item })
-    this.scheduleFlush(0)
+    this.appender.add({ local, remote, key, xml, size: Buffer.byteLength(xml), expiresAt: item.expiresAt })
   }
 
   /** How long after a stanza's TTL its origin gives up on the owner's report. */
   private get reportMarginMs(): number {
     return 2 * this.leaseMs + 1_000
-  }
-
-  private scheduleFlush(delay: number): void {
-    if (this.flushTimer || this.flushing) return
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined
-      this.flushing = this.flushAppends().then(
-        (failed) => {
-          this.flushing = undefined
-          // Sends that came meanwhile go at once; a failed batch waits before its retry.
-          if (this.appends.length > 0 && this.state === 'joined')
-            this.scheduleFlush(failed ? APPEND_RETRY_MS : 0)
-        },
-        () => {
-          this.flushing = undefined
-        },
-      )
-    }, delay)
-  }
-
-  /**
-   * Appends what send() accepted, in order, as one pipelined batch. What Redis could not take
-   * waits at the head (order kept) until its TTL passes, then bounces with remote-server-timeout.
-   */
-  /** Returns whether some appends failed (they wait at the head of the queue for a retry). */
-  private async flushAppends(): Promise<boolean> {
-    const batch = this.appends.splice(0)
-    if (batch.length === 0) return false
-    const keys = this.keys
-    const limits = this.host!.config.queue
-    const replies = await Promise.allSettled(
-      batch.map(({ append }) =>
-        this.store.script(
-          APPEND,
-          [
-            keys.outbox(append.local, append.remote),
-            keys.outboxBytes(append.local, append.remote),
-            keys.lease(append.local, append.remote),
-          ],
-          [
-            String(limits.maxStanzas),
-            String(limits.maxBytes),
-            String(append.size),
-            this.nodeId,
-            append.key,
-            String(append.expiresAt),
-            append.xml,
-          ],
-        ),
-      ),
-    )
-    const retry: typeof batch = []
-    const routed = new Map<string, { local: string; remote: string; lease: string }>()
-    for (const [index, reply] of replies.entries()) {
-      const { append } = batch[index]!
-      if (reply.status === 'rejected') {
-        if (append.expiresAt <= Date.now()) {
-          this.settlements!.settle(append.key, {
-            ok: false,
-            condition: 'remote-server-timeout',
-            reason: `the cluster store (Redis) was unreachable until the stanza expired: ${(reply.reason as Error).message}`,
-          })
-        } else retry.push(batch[index]!)
-        continue
-      }
-      const [status, id, lease] = reply.value as string[]
-      if (status !== 'ok') {
-        this.settlements!.settle(append.key, {
-          ok: false,
-          condition: 'resource-constraint',
-          reason: `the outbox to ${append.remote} is full (queue.${id === 'bytes' ? 'maxBytes' : 'maxStanzas'})`,
-        })
-        continue
-      }
-      routed.set(pairName(append.local, append.remote), {
-        local: append.local,
-        remote: append.remote,
-        lease: lease ?? '',
-      })
-    }
-    this.appends.unshift(...retry)
-    for (const [name, { local, remote, lease }] of routed) {
-      void this.store.command(['SADD', keys.pairs, name]).catch(() => undefined)
-      void this.route(local, remote, lease)
-    }
-    return retry.length > 0
   }
 
   /** New entries in a pair's outbox: its owner reads them; a free pair gets an owner first. */
@@ -715,7 +549,9 @@ export class RedisCluster implements ClusterPort {
     try {
       if (lease?.nodeId === this.nodeId) {
         const pair = this.owned.get(name)
+        // Not (any more) ours here: released as idle a moment ago, or an earlier life's lease.
         if (pair) void this.pull(pair)
+        else void this.acquire(local, remote)
         return
       }
       if (lease) {
@@ -727,8 +563,8 @@ export class RedisCluster implements ClusterPort {
         await this.acquire(local, remote)
         return
       }
-      const others = this.enabledNodes().filter((node) => node !== this.nodeId || this.state === 'joined')
-      const chosen = rendezvous(name, others)
+      // Disabled, or stopping: another enabled node.
+      const chosen = rendezvous(name, this.membership.enabledNodes(false))
       if (chosen) await this.tell(chosen, { t: 'claim', l: local, r: remote })
     } catch (error) {
       // The next heartbeat's scan finds the pair again.
@@ -766,6 +602,7 @@ export class RedisCluster implements ClusterPort {
         for (const [id, fields] of entries) {
           if (!this.mayWrite(pair)) return
           pair.lastId = id
+          pair.lastActivity = Date.now()
           this.handOver(pair, id, fieldsOf(fields))
         }
         if (entries.length < PULL_BATCH && !pair.again) return
@@ -835,6 +672,7 @@ export class RedisCluster implements ClusterPort {
   }
 
   private ackEntry(pair: Owned, id: string): void {
+    pair.lastActivity = Date.now()
     pair.acked.push(id)
     if (pair.deleting) return
     pair.deleting = true
@@ -886,9 +724,13 @@ export class RedisCluster implements ClusterPort {
       }
     }
     // Nobody listening on the origin's channel: it is gone, and its sender hears of a bounce from here.
-    this.tell(origin, message).then((receivers) => {
-      if (receivers === 0) bounceHere()
-    }, bounceHere)
+    // Redis failing says nothing about the origin: its own timer settles the send.
+    this.tell(origin, message).then(
+      (receivers) => {
+        if (receivers === 0) bounceHere()
+      },
+      (error: Error) => this.host?.logger.debug({ origin, error: error.message }, 'outcome not reported'),
+    )
   }
 
   // ------------------------------------------------------------------ messages from other nodes

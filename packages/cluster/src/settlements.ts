@@ -18,7 +18,7 @@ export class Settlements {
   private readonly pending = new Map<string, Pending>()
 
   constructor(
-    private readonly max: number,
+    readonly max: number,
     private readonly onBounce: (item: PendingStanza, condition: StanzaErrorCondition, reason: string) => void,
   ) {}
 

@@ -1,16 +1,19 @@
 import { parseConfig } from '@xmpp-federation/config'
+import { createFederation } from '@xmpp-federation/router'
 import { describe, expect, it } from 'vitest'
 import {
   assertSameConfig,
   configRecord,
   pairName,
   parseLease,
+  redisCluster,
   rendezvous,
   requesterOf,
   writeDeadline,
 } from '../src/index.js'
 import { parseMessage } from '../src/messages.js'
 import { RedisCluster } from '../src/redis-cluster.js'
+import { firstKey } from '../src/store.js'
 
 const base = { domains: ['c.test'], dialback: { secret: 'a-long-shared-secret' } }
 
@@ -87,5 +90,41 @@ describe('leases, ids and messages', () => {
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'a b' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n{1}' })).toThrow(/nodeId/)
     expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n1', leaseMs: 10 })).toThrow(/leaseMs/)
+    expect(() => new RedisCluster({ url: 'redis://x', nodeId: 'n1', prefix: 'x{y}' })).toThrow(/prefix/)
+  })
+})
+
+describe('Redis Cluster routing', () => {
+  it('routes a script by its first key and any other command by its first argument', () => {
+    expect(firstKey(['EVALSHA', 'abc', '2', 'xf:pair:{c|a}:lease', 'xf:pair:{c|a}:outbox', 'n1'])).toBe(
+      'xf:pair:{c|a}:lease',
+    )
+    expect(firstKey(['EVAL', 'return 1', '0'])).toBeUndefined()
+    expect(firstKey(['SPUBLISH', 'xf:node:{n2}:channel', '{}'])).toBe('xf:node:{n2}:channel')
+    expect(firstKey(['HGETALL', 'xf:{nodes}'])).toBe('xf:{nodes}')
+  })
+})
+
+describe('what cluster mode asks of the configuration', () => {
+  it('refuses a cluster that may use dialback without one shared dialback.secret', () => {
+    const cluster = () => redisCluster({ url: 'redis://127.0.0.190:1', nodeId: 'n1' })
+    expect(() =>
+      createFederation({
+        config: { domains: ['c.test'], security: { tls: 'none', requireValidCertificate: false } },
+        cluster: cluster(),
+        logger: false,
+      }),
+    ).toThrow(/dialback\.secret/)
+    expect(() =>
+      createFederation({
+        config: {
+          domains: ['c.test'],
+          security: { tls: 'none', requireValidCertificate: false },
+          dialback: { secret: 'a-long-shared-secret' },
+        },
+        cluster: cluster(),
+        logger: false,
+      }),
+    ).not.toThrow()
   })
 })

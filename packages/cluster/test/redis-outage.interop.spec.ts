@@ -26,6 +26,7 @@ import {
   nodeConfig,
   PROSODY_IP,
   REDIS_HOST,
+  startFreezableProxy,
 } from './helpers.js'
 
 // What a node does when Redis goes away: restarted empty, the owner re-claims its lease and keeps
@@ -40,8 +41,11 @@ describe('a cluster node when Redis restarts or is unreachable', () => {
   let files: { cert: string; key: string; ca: string }
   let running: Federation[] = []
 
-  function node(prefix: string, extra: Partial<FederationConfigInput> = {}) {
-    const cluster = new RedisCluster({ url: redis.url, nodeId: 'n1', leaseMs: LEASE_MS, prefix })
+  function node(
+    prefix: string,
+    extra: Partial<FederationConfigInput> = {},
+    cluster = new RedisCluster({ url: redis.url, nodeId: 'n1', leaseMs: LEASE_MS, prefix }),
+  ) {
     const federation = createFederation({
       config: nodeConfig(files, NODE_IPS.n1, extra),
       cluster,
@@ -94,6 +98,35 @@ describe('a cluster node when Redis restarts or is unreachable', () => {
     // One outbound stream all along: no storm of new links after the restart.
     expect(n1.sessions.filter((s) => s.direction === 'outbound' && s.state === 'established')).toHaveLength(1)
     expect(n1.bounces).toEqual([])
+  })
+
+  it('Redis silent: sends waiting for it are bounded by maxPendingSends (resource-constraint beyond)', async () => {
+    const proxy = await startFreezableProxy(
+      { host: REDIS_HOST, port: 6390 },
+      { host: redis.host, port: redis.port },
+    )
+    try {
+      const cluster = new RedisCluster({
+        url: proxy.url,
+        nodeId: 'n1',
+        leaseMs: LEASE_MS,
+        prefix: 'bound',
+        maxPendingSends: 3,
+      })
+      const n1 = node('bound', {}, cluster)
+      await n1.federation.start()
+      proxy.freeze()
+      const sends = Array.from({ length: 6 }, (_, i) => n1.federation.send(message(`b-${i}`)))
+      for (const waiting of sends.slice(0, 3)) waiting.catch(() => undefined)
+      // The first three wait for Redis; the next three are refused at once.
+      const refused = await Promise.allSettled(sends.slice(3))
+      expect(
+        refused.map((o) => o.status === 'rejected' && (o.reason as { condition: string }).condition),
+      ).toEqual(['resource-constraint', 'resource-constraint', 'resource-constraint'])
+      proxy.thaw()
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('Redis unreachable: a send retries until its TTL, then bounces with remote-server-timeout', async () => {

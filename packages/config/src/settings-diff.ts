@@ -3,8 +3,10 @@ import { stableJson } from './stable-json.js'
 // Settings as a flat map of dotted paths to values, so two configurations can be compared
 // setting by setting. Lists and empty objects are single values: `policy.deny`, not `policy.deny[0]`.
 
+/** Dotted setting path (e.g. `policy.deny`) to its value. */
 export type FlatSettings = Map<string, unknown>
 
+/** Settings as dotted paths to values; lists and empty objects stay single values. */
 export function flattenSettings(settings: Record<string, unknown>): FlatSettings {
   const flat: FlatSettings = new Map()
   const walk = (value: unknown, path: string) => {

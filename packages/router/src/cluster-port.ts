@@ -112,6 +112,7 @@ export interface ClusterHost {
   deliver(stanza: Element, info: InboundStanzaInfo): void
   /** An iq answer another node received for a request() made here. */
   answer(stanza: Element, info: InboundStanzaInfo): void
+  /** The `cluster` event. */
   emitCluster(event: ClusterEvent): void
   /** The `resend` event: stanzas that may reach the peer twice. */
   emitResend(local: string, remote: string, count: number): void
@@ -121,6 +122,7 @@ export interface ClusterHost {
 export interface SharedPeerSoftwareCache {
   /** `undefined`: nobody asked lately; `{ value: undefined }`: asked, and the peer did not tell. */
   get(remote: string): Promise<{ readonly value: PeerSoftware | undefined } | undefined>
+  /** Records an answer (or that there was none) for `ttlMs`. */
   set(remote: string, software: PeerSoftware | undefined, ttlMs: number): void
 }
 

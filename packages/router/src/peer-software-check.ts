@@ -100,11 +100,19 @@ export class PeerSoftwareCheck {
     return pending
   }
 
+  /** What another node of the cluster learnt; a store that fails or lingers only means asking the peer. */
   private async askShared(remote: string): Promise<{ value: PeerSoftware | undefined } | undefined> {
+    if (!this.shared) return undefined
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.timeoutMs)
+    })
     try {
-      return await this.shared?.get(remote)
+      return await Promise.race([this.shared.get(remote), late])
     } catch {
       return undefined
+    } finally {
+      clearTimeout(timer)
     }
   }
 

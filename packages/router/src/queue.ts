@@ -15,7 +15,9 @@ export interface PendingStanza {
   readonly resent?: boolean
   /** Cluster mode: the stanza lives in the durable outbox, which decides its fate (see DurableStanza). */
   readonly durable?: DurableStanza
+  /** Settles the caller's send(): written. */
   resolve(): void
+  /** Settles the caller's send(): not delivered. */
   reject(error: Error): void
 }
 
