@@ -241,8 +241,8 @@ function rows(runs: Run[]): Row[] {
           field(runs, (r) => at(r).owner.p99),
         ),
         figure(
-          'p50 vs single, ms',
-          '+',
+          'p50 over single node',
+          'ms',
           field(runs, (r) => at(r).owner.p50 - r.single.latency.p50),
         ),
       ],
@@ -262,8 +262,8 @@ function rows(runs: Run[]): Row[] {
             field(runs, (r) => at(r).forwarded!.p99),
           ),
           figure(
-            'p50 vs owner, ms',
-            '+',
+            'p50 over the owner',
+            'ms',
             field(runs, (r) => at(r).forwarded!.p50 - at(r).owner.p50),
           ),
         ],
