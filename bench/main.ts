@@ -19,6 +19,7 @@ import { runP2 } from './scenarios/p2-prosody.js'
 import { runP3 } from './scenarios/p3-cold.js'
 import { runP4 } from './scenarios/p4-memory.js'
 import { runP5 } from './scenarios/p5-routing.js'
+import { runP6 } from './scenarios/p6-cluster.js'
 
 const SCENARIOS: Record<ScenarioId, (ctx: BenchContext) => Promise<ScenarioResult>> = {
   p1: runP1,
@@ -26,6 +27,7 @@ const SCENARIOS: Record<ScenarioId, (ctx: BenchContext) => Promise<ScenarioResul
   p3: runP3,
   p4: runP4,
   p5: runP5,
+  p6: runP6,
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url))

@@ -2,7 +2,7 @@
  * `pnpm bench [options]`: the federation benchmarks (see docs/performance.md).
  *
  * The bench measures what users run, the packages' compiled output: it first builds the
- * packages it uses (router, testing and their dependencies; `--no-build` skips that), then
+ * packages it uses (router, cluster, testing and their dependencies; `--no-build` skips that), then
  * starts main.ts, whose `@xmpp-federation/*` imports bench/tsconfig.run.json maps to `dist/`.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -13,10 +13,11 @@ const args = process.argv.slice(2)
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 if (!args.includes('--no-build') && !args.includes('--help')) {
-  const filters = ['@xmpp-federation/router...', '@xmpp-federation/testing...'].flatMap((f) => [
-    '--filter',
-    f,
-  ])
+  const filters = [
+    '@xmpp-federation/router...',
+    '@xmpp-federation/cluster...',
+    '@xmpp-federation/testing...',
+  ].flatMap((f) => ['--filter', f])
   // pnpm sets npm_execpath to itself; outside pnpm, look it up on PATH.
   const pnpm = process.env.npm_execpath
   const [command, prefix] =

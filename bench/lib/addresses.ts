@@ -1,6 +1,6 @@
 /**
- * Every address the bench binds: 127.0.0.59 and 127.0.0.70 to 127.0.0.79 only (the test
- * suites use other 127.0.0.x addresses, and may run at the same time). Port 5269 everywhere: Prosody peers
+ * Every address the bench binds: 127.0.0.59, 127.0.0.70 to 127.0.0.79 and P6's block below only
+ * (the test suites use other 127.0.0.x addresses, and may run at the same time). Port 5269 everywhere: Prosody peers
  * always dial 5269, and our own listeners follow suit.
  */
 export const PORT = 5269
@@ -25,4 +25,14 @@ export const ADDRESSES = {
   ejabberd: '127.0.0.59',
   /** Where P4's client streams come from (two source addresses double the port space). */
   memoryClients: ['127.0.0.78', '127.0.0.79'],
+} as const
+
+/**
+ * P6 (cluster) has its own block, 127.0.0.60 to 127.0.0.69: the receiver d.test, Redis, and the
+ * listeners of up to three c.test nodes.
+ */
+export const P6_ADDRESSES = {
+  receiver: '127.0.0.60',
+  redis: '127.0.0.64',
+  nodes: ['127.0.0.61', '127.0.0.62', '127.0.0.63'],
 } as const

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 
-export const SCENARIOS = ['p1', 'p2', 'p3', 'p4', 'p5'] as const
+export const SCENARIOS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
 export interface Options {
@@ -35,7 +35,7 @@ export interface Options {
 export const USAGE = `pnpm bench [options]
 
   --quick              small sizes (about 3 minutes instead of about 20)
-  --only p1,p3         run some scenarios only (p1..p5)
+  --only p1,p3         run some scenarios only (p1..p6)
   --runs R             repetitions per figure (default 5, quick 3)
   --n N                P1 stanzas per run (default 200000, quick 20000)
   --p1-variants a,b    P1 variants (default baseline,stream,library)

@@ -34,6 +34,11 @@ export function logFederationEvents(
       condition: decision.condition,
     })
   })
+  federation.on('cluster', (event) => {
+    const { type, ...fields } = event
+    const level = type === 'redis-unavailable' || type === 'no-federation-node' ? 'warn' : 'info'
+    log.event('cluster', `${type} ${describeFields(fields)}`.trim(), { type, ...fields }, level)
+  })
   federation.on('error', (error) => log.event('gateway', `federation error: ${error.message}`, {}, 'error'))
 }
 
@@ -83,4 +88,10 @@ function logBounce(log: GatewayLog, event: BounceEvent): void {
     },
     'warn',
   )
+}
+
+function describeFields(fields: Record<string, unknown>): string {
+  return Object.entries(fields)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ')
 }

@@ -1,9 +1,11 @@
+import { redisCluster } from '@xmpp-federation/cluster'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
 import { createPresenceBook, type PresenceBook } from '@xmpp-federation/presence'
 import { createFederation, type Federation, type ReconfigureReport } from '@xmpp-federation/router'
 import type { AuthMechanism } from '@xmpp-federation/stream'
 import type { Element } from 'ltx'
 import { logFederationEvents } from './federation-events.js'
+import type { GatewayClusterConfig } from './gateway-config.js'
 import { startHttpApi } from './http-api.js'
 import { handleInbound } from './inbound.js'
 import { Inbox } from './inbox.js'
@@ -26,6 +28,8 @@ export interface GatewayOptions {
    * `gateway.reload()` and SIGHUP can reload).
    */
   reload?: { source: ConfigSource; token?: string }
+  /** Run as one node of several gateways serving the same domains (the config file's `cluster` object). */
+  cluster?: GatewayClusterConfig
 }
 
 export interface Gateway {
@@ -62,6 +66,15 @@ export async function startGateway(
     config,
     logger: log.logger,
     ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.cluster
+      ? {
+          cluster: redisCluster({
+            url: options.cluster.redis,
+            nodeId: options.cluster.nodeId,
+            ...(options.cluster.leaseMs === undefined ? {} : { leaseMs: options.cluster.leaseMs }),
+          }),
+        }
+      : {}),
   })
   const inbox = new Inbox(options.inboxCapacity)
   const presence = createPresenceBook({ resource: 'gateway' })

@@ -12,6 +12,7 @@ export type LogKind =
   | 'policy'
   | 'router'
   | 'reload'
+  | 'cluster'
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface GatewayLog {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfigFile } from '@xmpp-federation/config'
+import { ConfigError } from '@xmpp-federation/config'
 import { startGateway } from './gateway.js'
+import { loadGatewayConfig } from './gateway-config.js'
 import { createLog } from './log.js'
 
 const USAGE = `Usage: pnpm gateway --config FILE [--json-logs] [--verbose]
@@ -9,7 +10,8 @@ const USAGE = `Usage: pnpm gateway --config FILE [--json-logs] [--verbose]
 Runs a federation gateway: the domains of FILE federate over XMPP s2s, and an
 HTTP API (FILE's "http": { "host", "port" }) lets applications send and receive.
 
-  --config FILE   federation config (.json, .yaml): the router's keys plus "http"
+  --config FILE   federation config (.json, .yaml): the router's keys plus "http", and
+                  "cluster": { "redis": "redis://…", "nodeId": "…" } to run as one of several
   --json-logs     one JSON object per log line
   --verbose       also debug lines (connection attempts, HTTP requests)
   --help          this text
@@ -38,9 +40,15 @@ async function main(): Promise<number> {
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), args.config)
   const log = createLog({ json: args['json-logs'], verbose: args.verbose })
   try {
-    const config = await loadConfigFile(file)
+    const { config, cluster } = await loadGatewayConfig(file)
     const token = process.env.GATEWAY_ADMIN_TOKEN || undefined
-    const gateway = await startGateway(config, { log, reload: { source: () => loadConfigFile(file), token } })
+    // A reload reads the file again; its `cluster` section (Redis, node id) is not reloadable.
+    const source = async () => (await loadGatewayConfig(file)).config
+    const gateway = await startGateway(config, {
+      log,
+      reload: { source, token },
+      ...(cluster ? { cluster } : {}),
+    })
     // The gateway logs the report, or why the file was refused (the old configuration keeps serving).
     const onHangup = () => void gateway.reload().catch(() => undefined)
     process.on('SIGHUP', onHangup)

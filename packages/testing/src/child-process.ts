@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { trackProcess } from './process-registry.js'
 
@@ -26,14 +26,50 @@ export interface SpawnManagedOptions {
   stdinLifeline?: boolean
   /** Default 10 s. */
   stopGraceMs?: number
+  /** The child's environment; default ours. */
+  env?: NodeJS.ProcessEnv
+}
+
+/** Node's IPC channel to a child started with spawnManagedWithIpc (a Node process). */
+export interface IpcChannel {
+  send(message: unknown): boolean
+  onMessage(listener: (message: unknown) => void): void
+  /** Whether the channel is still open. */
+  readonly connected: boolean
 }
 
 export async function spawnManaged(options: SpawnManagedOptions): Promise<ManagedProcess> {
+  return (await launch(options, false)).managed
+}
+
+/** Like spawnManaged, with Node's IPC channel as a fourth stdio: for a Node child that takes commands. */
+export async function spawnManagedWithIpc(
+  options: SpawnManagedOptions,
+): Promise<{ process: ManagedProcess; channel: IpcChannel }> {
+  const { managed, child } = await launch(options, true)
+  child.on('error', () => {}) // a send to a dead child: the exit is what callers see
+  const channel: IpcChannel = {
+    send: (message) => (child.connected ? child.send(message as object) : false),
+    onMessage: (listener) => child.on('message', listener),
+    get connected() {
+      return child.connected
+    },
+  }
+  return { process: managed, channel }
+}
+
+async function launch(
+  options: SpawnManagedOptions,
+  ipc: boolean,
+): Promise<{ managed: ManagedProcess; child: ChildProcess }> {
   const consoleLog = openSync(options.consoleLogPath, 'a')
-  const child = (() => {
+  const child: ChildProcess = (() => {
     try {
       const stdin = options.stdinLifeline ? 'pipe' : 'ignore'
-      return spawn(options.command, options.args, { stdio: [stdin, consoleLog, consoleLog] })
+      const stdio: StdioOptions = ipc
+        ? [stdin, consoleLog, consoleLog, 'ipc']
+        : [stdin, consoleLog, consoleLog]
+      return spawn(options.command, options.args, { stdio, env: options.env ?? process.env })
     } finally {
       closeSync(consoleLog) // the child holds its own copy
     }
@@ -73,5 +109,5 @@ export async function spawnManaged(options: SpawnManagedOptions): Promise<Manage
   const untrack = trackProcess({ name: options.name, pid, stop, kill: (signal) => child.kill(signal) })
   void exited.then(untrack)
   const signal = (name: NodeJS.Signals) => exitReason() === undefined && child.kill(name)
-  return { pid, exitReason, stop, signal, exited }
+  return { managed: { pid, exitReason, stop, signal, exited }, child }
 }

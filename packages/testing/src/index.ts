@@ -1,5 +1,7 @@
 export * from './auth-events.js'
 export * from './cert-scenario.js'
+export { type ManagedProcess, type SpawnManagedOptions, spawnManaged } from './child-process.js'
+export * from './cluster-node/index.js'
 export * from './dns-server.js'
 export * from './ejabberd.js'
 export * from './ejabberd-config.js'

@@ -11,6 +11,7 @@ import {
 } from '@xmpp-federation/diagnostics'
 import { COMMON_OPTIONS, positiveInteger, withUsageErrors } from '../args.js'
 import { type CliIo, resolveFile } from '../io.js'
+import { clusterSection } from '../render/cluster-section.js'
 import { jsonDocument } from '../render/json.js'
 import { renderStatusReport } from '../render/status-report.js'
 import { EXIT, UsageError } from '../usage.js'
@@ -80,6 +81,7 @@ function statusDocument(url: string, status: FederationStatus, assessment: Statu
       verdict,
       findings,
     })),
+    ...(clusterSection(status) ? { cluster: clusterSection(status) } : {}),
   }
 }
 

@@ -4,6 +4,8 @@ import {
   roundTripMs,
   type StatusAssessment,
 } from '@xmpp-federation/diagnostics'
+import { renderClusterReport } from './cluster-report.js'
+import { clusterSection } from './cluster-section.js'
 import { alignColumns, plural } from './layout.js'
 import { mark } from './marks.js'
 
@@ -54,6 +56,8 @@ export function renderStatusReport(
   const failing = assessment.domains.filter((domain) => domain.status === 'fail').length
   const warning = assessment.domains.filter((domain) => domain.status === 'warn').length
   out.push('', `${plural(assessment.domains.length, 'stream')}: ${failing} failing, ${warning} with warnings`)
+  const cluster = clusterSection(status)
+  if (cluster) out.push('', ...renderClusterReport(cluster, options))
   return `${out.join('\n')}\n`
 }
 
