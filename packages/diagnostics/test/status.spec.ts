@@ -48,6 +48,35 @@ describe('assessStatus', () => {
     const result = assessStatus(federationStatus([], 'stopped'), { now: NOW })
     expect(result).toMatchObject({ ok: false, federation: { status: 'fail', code: 'NOT_RUNNING' } })
   })
+
+  it('reads the cluster rules: a federating node alive, this node in step, the nodes agreeing', () => {
+    const node = (nodeId: string, enabled: boolean, fingerprint = 'f1', alive = true) => ({
+      nodeId,
+      enabled,
+      fingerprint,
+      configVersion: 1,
+      alive,
+      lastSeenMs: 100,
+    })
+    const cluster = (nodes: ReturnType<typeof node>[], extra = {}) => ({
+      ...federationStatus([]),
+      cluster: { nodeId: 'n1', fingerprint: 'f1', configVersion: 1, nodes, leases: [], outbox: [], ...extra },
+    })
+    expect(assessStatus(cluster([node('n1', true), node('n2', false)])).cluster).toEqual([])
+    const none = assessStatus(cluster([node('n1', false), node('n2', true, 'f1', false)]))
+    expect(none.ok).toBe(false)
+    expect(none.cluster.map((finding) => finding.code)).toEqual(['NO_FEDERATION_NODE'])
+    const refused = assessStatus(
+      cluster([node('n1', false), node('n2', true, 'f2')], {
+        configRefused: { version: 2, reason: 'no cert' },
+      }),
+    )
+    expect(refused.cluster.map((finding) => [finding.status, finding.code])).toEqual([
+      ['fail', 'CLUSTER_CONFIG_REFUSED'],
+      ['warn', 'NODE_CONFIG_DIFFERS'],
+    ])
+    expect(refused.cluster[1]!.message).toContain('n2')
+  })
 })
 
 describe('fetchStatus', () => {

@@ -81,7 +81,9 @@ function statusDocument(url: string, status: FederationStatus, assessment: Statu
       verdict,
       findings,
     })),
-    ...(clusterSection(status) ? { cluster: clusterSection(status) } : {}),
+    ...(clusterSection(status)
+      ? { cluster: { ...clusterSection(status), findings: assessment.cluster } }
+      : {}),
   }
 }
 

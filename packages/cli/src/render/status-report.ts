@@ -58,6 +58,10 @@ export function renderStatusReport(
   out.push('', `${plural(assessment.domains.length, 'stream')}: ${failing} failing, ${warning} with warnings`)
   const cluster = clusterSection(status)
   if (cluster) out.push('', ...renderClusterReport(cluster, options))
+  const clusterNotes = assessment.cluster.map(
+    (finding) => `  ${mark(finding.status, options.color)} ${finding.code} ${finding.message}`,
+  )
+  if (clusterNotes.length > 0) out.push('', ...clusterNotes)
   return `${out.join('\n')}\n`
 }
 

@@ -12,6 +12,9 @@ export type StatusCode =
   | 'PEER_CERT_UNTRUSTED'
   | 'PEER_CERT_EXPIRED'
   | 'PEER_CERT_EXPIRING'
+  | 'NO_FEDERATION_NODE'
+  | 'CLUSTER_CONFIG_REFUSED'
+  | 'NODE_CONFIG_DIFFERS'
 
 /** One verdict of assessStatus: pass, warn or fail, a code and a message for people. */
 export interface StatusFinding {
@@ -34,6 +37,8 @@ export interface StatusAssessment {
   ok: boolean
   federation: StatusFinding
   domains: DomainAssessment[]
+  /** Cluster mode: what is wrong across the nodes (empty when all is well, or without a cluster). */
+  cluster: StatusFinding[]
 }
 
 /** Options of assessStatus: the clock and the certificate expiry window. */
@@ -52,11 +57,52 @@ export function assessStatus(status: FederationStatus, options: AssessOptions = 
       ? { status: 'pass', code: 'ESTABLISHED', message: `federation ${status.state}` }
       : { status: 'fail', code: 'NOT_RUNNING', message: `federation is ${status.state}` }
   const domains = status.domains.map((domain) => assessDomain(domain, now, expiryDays))
+  const cluster = assessCluster(status.cluster)
   return {
-    ok: federation.status === 'pass' && domains.every((domain) => domain.status !== 'fail'),
+    ok:
+      federation.status === 'pass' &&
+      domains.every((domain) => domain.status !== 'fail') &&
+      cluster.every((finding) => finding.status !== 'fail'),
     federation,
     domains,
+    cluster,
   }
+}
+
+/**
+ * The seed's cluster rules, read live: at least one node federates (else every send bounces),
+ * this node runs the cluster's configuration, and the live nodes agree on it.
+ */
+function assessCluster(cluster: FederationStatus['cluster']): StatusFinding[] {
+  if (!cluster) return []
+  const findings: StatusFinding[] = []
+  const alive = cluster.nodes.filter((node) => node.alive)
+  if (!alive.some((node) => node.enabled)) {
+    findings.push({
+      status: 'fail',
+      code: 'NO_FEDERATION_NODE',
+      message:
+        'no live node of the cluster has federation enabled: every send bounces (service-unavailable); enable it on at least one node',
+    })
+  }
+  if (cluster.configRefused) {
+    findings.push({
+      status: 'fail',
+      code: 'CLUSTER_CONFIG_REFUSED',
+      message: `this node could not apply cluster configuration version ${cluster.configRefused.version} (${cluster.configRefused.reason}); it owns no domain pairs until it does`,
+    })
+  }
+  const differing = alive
+    .filter((node) => node.fingerprint !== cluster.fingerprint)
+    .map((node) => node.nodeId)
+  if (differing.length > 0) {
+    findings.push({
+      status: 'warn',
+      code: 'NODE_CONFIG_DIFFERS',
+      message: `live nodes run another configuration than this one: ${differing.join(', ')}`,
+    })
+  }
+  return findings
 }
 
 function assessDomain(domain: DomainStatus, now: Date, expiryDays: number): DomainAssessment {
