@@ -1,6 +1,7 @@
 import type { ClusterNodeStatus } from '@xmpp-federation/router'
 import { assertSameConfig, type ConfigRecord } from './config-record.js'
 import type { ClusterKeys } from './keys.js'
+import { CONFIG_VERSION_FLOOR } from './scripts.js'
 import type { RedisStore } from './store.js'
 
 // Who is in the cluster: each node's heartbeat key (PX leaseMs) and its info in one hash, read
@@ -55,7 +56,7 @@ export class Membership {
     return nodes.sort()
   }
 
-  /** This node's heartbeat and info; also puts the configuration record back after a Redis restart. */
+  /** This node's heartbeat and info; also puts the configuration record (and version) back after a Redis restart. */
   async heartbeat(enabled: boolean, record: ConfigRecord, configVersion = 0): Promise<void> {
     const info: NodeInfo = {
       nodeId: this.nodeId,
@@ -77,6 +78,9 @@ export class Membership {
       this.store.command(['HSET', this.keys.nodes, this.nodeId, JSON.stringify(info)]),
       this.store.command(['HSETNX', this.keys.config, 'fingerprint', record.fingerprint]),
       this.store.command(['HSETNX', this.keys.config, 'settings', JSON.stringify(record.settings)]),
+      ...(configVersion > 0
+        ? [this.store.script(CONFIG_VERSION_FLOOR, [this.keys.config], [String(configVersion)])]
+        : []),
     ])
   }
 

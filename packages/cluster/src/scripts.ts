@@ -100,3 +100,14 @@ local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'settings', ARGV[2], 'document', ARGV[3], 'from', ARGV[4])
 return version
 `
+
+/**
+ * KEYS config; ARGV version. Raises the recorded configuration version to at least ARGV[1]
+ * (never lowers it): after Redis restarted empty, the nodes' heartbeats put back the version
+ * they run, so that the next reload gets a higher one than any node has seen.
+ */
+export const CONFIG_VERSION_FLOOR = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if current < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'version', ARGV[1]) end
+return current
+`

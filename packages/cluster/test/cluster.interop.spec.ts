@@ -491,6 +491,27 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect(await bodies(['via-in-step-node'])).toEqual(['via-in-step-node'])
     const lease = n3.federation.status().cluster!.leases.find((l) => l.remote === 'a.test')
     if (lease) expect(lease.owner).not.toBe('n3')
+
+    // Redis loses the record (as when it restarts empty): the heartbeats put version 1 back, so
+    // the next reload is version 2 and n2, which runs 1, applies it.
+    const store = new RedisStore(redis.url, { unavailable: () => {}, restored: () => {} })
+    await store.connect()
+    try {
+      await store.command(['DEL', `${prefix}:{config}`])
+      await eventually(async () => {
+        expect(await store.command(['HGET', `${prefix}:{config}`, 'version'])).toBe('1')
+      })
+    } finally {
+      await store.close()
+    }
+    const second = await n1.federation.reconfigure({
+      ...denied,
+      policy: { mode: 'denylist', deny: ['evil.test', 'worse.test'] },
+    })
+    expect(second.cluster).toEqual({ version: 2 })
+    await eventually(() => {
+      expect(events.n2).toContainEqual(expect.objectContaining({ type: 'config-applied', version: 2 }))
+    })
   })
 
   it('no federation-enabled node alive: sends reject with service-unavailable and an event', async () => {

@@ -1,7 +1,7 @@
 import { createWorkdir, type RedisServer, startRedis, type Workdir } from '@xmpp-federation/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ClusterKeys, parseLease } from '../src/index.js'
-import { ACQUIRE, APPEND, DELETE, RELEASE, RENEW } from '../src/scripts.js'
+import { ACQUIRE, APPEND, CONFIG_VERSION_FLOOR, DELETE, RELEASE, RENEW } from '../src/scripts.js'
 import { type RedisReply, RedisStore } from '../src/store.js'
 import { REDIS_HOST } from './helpers.js'
 
@@ -148,4 +148,13 @@ describe('route leases and the fenced outbox (real redis-server)', () => {
       await fresh.close()
     }
   }, 30_000)
+  it('the configuration version only rises: heartbeats put it back after a restart, never lower it', async () => {
+    const floor = (version: number) => store.script(CONFIG_VERSION_FLOOR, [keys.config], [String(version)])
+    await store.command(['DEL', keys.config])
+    await floor(3)
+    expect(await store.command(['HGET', keys.config, 'version'])).toBe('3')
+    await floor(2) // a node still on an older version
+    expect(await store.command(['HGET', keys.config, 'version'])).toBe('3')
+    expect(await store.command(['HINCRBY', keys.config, 'version', '1'])).toBe(4) // the next reload
+  })
 })
