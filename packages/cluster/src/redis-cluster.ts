@@ -88,6 +88,13 @@ export class RedisCluster implements ClusterPort {
   /** Whether this node takes pairs: federation enabled, and running the cluster's configuration. */
   private enabled = false
   private configSync: ConfigSync | undefined
+  /** Outcomes whose report failed for want of Redis (bounded: the oldest go, their origins' timers settle them). */
+  private readonly unreported: {
+    origin: string
+    key: string
+    stanza: Element | undefined
+    outcome: Outcome
+  }[] = []
   private state: 'new' | 'joined' | 'leaving' | 'left' = 'new'
   private readonly owned = new Map<string, Owned>()
   private readonly acquiring = new Set<string>()
@@ -334,6 +341,7 @@ export class RedisCluster implements ClusterPort {
       // A `config` message may have been lost (pub/sub is not durable): the version is in Redis.
       await this.configSync?.catchUp()
       await this.settleRecordedOutcomes()
+      this.reportAgain()
       await this.membership.heartbeat(this.enabled, this.record!, this.configSync?.version)
       await this.refreshNodes()
       await this.scanPairs()
@@ -794,8 +802,19 @@ export class RedisCluster implements ClusterPort {
         if (this.membership.isAlive(origin)) void this.recordOutcome(origin, key, outcome)
         else bounceHere()
       },
-      (error: Error) => this.host?.logger.debug({ origin, error: error.message }, 'outcome not reported'),
+      (error: Error) => {
+        // Redis down (restarting): told again on a later heartbeat, before the origin's timer runs out.
+        this.host?.logger.debug({ origin, error: error.message }, 'outcome not reported yet')
+        if (this.unreported.length >= MAX_UNREPORTED) this.unreported.shift()
+        this.unreported.push({ origin, key, stanza, outcome })
+      },
     )
+  }
+
+  /** On the heartbeat: the outcomes Redis could not carry when they happened, told again. */
+  private reportAgain(): void {
+    for (const { origin, key, stanza, outcome } of this.unreported.splice(0))
+      this.report(origin, key, stanza, outcome)
   }
 
   /** Keeps an outcome its origin did not hear, for it to read back (see keys.outcomes). */
@@ -979,6 +998,9 @@ function fieldsOf(flat: string[]): Map<string, string> {
 }
 
 function noop(): void {}
+
+/** Outcomes kept for a second try while Redis is out of reach. */
+const MAX_UNREPORTED = 10_000
 
 /** How long an outcome nobody heard waits in Redis for its origin (which reads it within a lease). */
 const RECORDED_OUTCOME_LIFETIME_MS = 5 * 60_000

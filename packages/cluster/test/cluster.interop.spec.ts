@@ -158,6 +158,33 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect([...n1.bounces, ...n3.bounces]).toEqual([])
   })
 
+  it('a delivery report Redis could not carry (it was restarting) is told again on a heartbeat', async () => {
+    prefix = 'untold'
+    const n1 = node('n1', { queue: { ttlMs: 20_000 } })
+    const n3 = node('n3', { enabled: false, queue: { ttlMs: 20_000 } })
+    await n1.federation.start()
+    await n3.federation.start()
+    // Fault injection: n1's first report to n3 fails as a command does while Redis restarts.
+    const store = (
+      n1.cluster as unknown as { store: { publish(channel: string, text: string): Promise<number> } }
+    ).store
+    const publish = store.publish.bind(store)
+    let failed = 0
+    store.publish = async (channel, text) => {
+      if (failed === 0 && channel.includes('{n3}') && text.includes('"t":"outcome"')) {
+        failed++
+        throw new Error('Connection is closed')
+      }
+      return publish(channel, text)
+    }
+    const started = Date.now()
+    await n3.federation.send(message('bot@c.test', 'untold-1'))
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(failed).toBe(1)
+    expect(await bodies(['untold-1'])).toEqual(['untold-1'])
+    expect([...n1.bounces, ...n3.bounces]).toEqual([])
+  })
+
   it('a node with federation disabled hands its sends to an enabled node, which takes the pair', async () => {
     prefix = 'disabled'
     const n1 = node('n1')
