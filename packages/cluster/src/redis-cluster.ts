@@ -824,7 +824,10 @@ export class RedisCluster implements ClusterPort {
       await this.store.command(['HSET', hash, key, JSON.stringify(outcome)])
       await this.store.command(['PEXPIRE', hash, String(RECORDED_OUTCOME_LIFETIME_MS)])
     } catch (error) {
-      this.host?.logger.debug({ origin, error: (error as Error).message }, 'outcome not recorded')
+      // Redis went down in between: told (or recorded) again on a later heartbeat.
+      this.host?.logger.debug({ origin, error: (error as Error).message }, 'outcome not recorded yet')
+      if (this.unreported.length >= MAX_UNREPORTED) this.unreported.shift()
+      this.unreported.push({ origin, key, stanza: undefined, outcome })
     }
   }
 
