@@ -930,7 +930,8 @@ export class RedisCluster implements ClusterPort {
   forwardAnswer(stanza: Element, info: InboundStanzaInfo): boolean {
     if (this.state !== 'joined') return false
     const target = requesterOf(stanza.attrs.id ?? '')
-    if (!target || target === this.nodeId) return false
+    // The id comes from the peer: only a live node of ours is worth a message, the rest is handled here.
+    if (!target || target === this.nodeId || !this.membership.isAlive(target)) return false
     this.forward(
       target,
       { t: 'answer', l: info.localDomain, r: info.remoteDomain, x: stanza.toString() },
@@ -939,15 +940,25 @@ export class RedisCluster implements ClusterPort {
     return true
   }
 
-  /** Publishes to another node; if Redis cannot take it, the stanza is handled here after all. */
+  /**
+   * Publishes to another node; if Redis cannot take it, or nobody listens on that node's
+   * channel (it went away), the stanza is handled here after all: never dropped on the way.
+   */
   private forward(target: string, message: NodeMessage, fallback: () => void): void {
-    this.tell(target, message).catch((error: Error) => {
-      this.host?.logger.warn(
-        { node: target, error: error.message },
-        'could not forward to another node: handled here',
-      )
-      fallback()
-    })
+    this.tell(target, message).then(
+      (receivers) => {
+        if (receivers > 0) return
+        this.host?.logger.warn({ node: target }, 'nobody listens for that node: handled here')
+        fallback()
+      },
+      (error: Error) => {
+        this.host?.logger.warn(
+          { node: target, error: error.message },
+          'could not forward to another node: handled here',
+        )
+        fallback()
+      },
+    )
   }
 
   requestId(): string {

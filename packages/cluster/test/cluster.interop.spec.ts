@@ -244,6 +244,18 @@ describe('a cluster of federation nodes against Prosody', () => {
     expect(version.getChild('query')?.getChildText('name')).toBe('Prosody')
   })
 
+  it('an iq answer whose id names no live node (a peer can write any id) reaches the host, not the void', async () => {
+    prefix = 'forged'
+    const n1 = node('n1')
+    await n1.federation.start()
+    const seen: string[] = []
+    n1.federation.on('stanza', (stanza) => seen.push(stanza.attrs.id ?? ''))
+    // What requestId() would make for a node called "ghost", which never joined.
+    const forged = `xfc.${Buffer.from('ghost').toString('base64url')}.0123456789abcdef`
+    await alice.send(xml('iq', { type: 'result', to: 'bot@c.test', id: forged }))
+    await eventually(() => expect(seen).toContain(forged))
+  })
+
   it('the owner stopping gracefully hands over: every send resolves, nothing bounces, all arrive', async () => {
     prefix = 'handover'
     const n1 = node('n1')
