@@ -19,6 +19,9 @@ export interface Swappable<T extends object> {
  */
 export function swappable<T extends object>(initial?: T): Swappable<T> {
   let implementation = initial
+  // Methods run against the implementation they were read from (their `this`), bound once per
+  // implementation: the policy's and the context's are read for every stanza.
+  let bound = new Map<PropertyKey, unknown>()
   const built = (): T => {
     if (implementation === undefined) throw new Error('read before it was built')
     return implementation
@@ -27,8 +30,12 @@ export function swappable<T extends object>(initial?: T): Swappable<T> {
     get(_target, key) {
       const current = built()
       const value: unknown = Reflect.get(current, key, current)
-      // Methods run against the implementation they were read from (their `this`).
-      return typeof value === 'function' ? value.bind(current) : value
+      if (typeof value !== 'function') return value
+      const cached = bound.get(key) as { fn: unknown; bound: unknown } | undefined
+      if (cached?.fn === value) return cached.bound
+      const method = value.bind(current)
+      bound.set(key, { fn: value, bound: method })
+      return method
     },
     has: (_target, key) => Reflect.has(built(), key),
     ownKeys: () => Reflect.ownKeys(built()),
@@ -45,6 +52,7 @@ export function swappable<T extends object>(initial?: T): Swappable<T> {
     },
     swap(next) {
       implementation = next
+      bound = new Map()
     },
   }
 }

@@ -55,8 +55,13 @@ describe('swappable: one view, a replaceable implementation', () => {
     const holder = swappable(new Counter(1))
     const kept = holder.view
     expect(kept.next(1)).toBe(2)
+    // Read per stanza: the same bound method each time, not a new function per read.
+    expect(kept.next).toBe(kept.next)
+    const before = kept.next
     holder.swap(new Counter(10))
     expect(kept.next(1)).toBe(11)
+    expect(kept.next).not.toBe(before)
+    expect(before(1)).toBe(2) // a method read earlier stays bound to its own implementation
   })
 
   it('reading before the first implementation is a bug that throws', () => {
