@@ -1,10 +1,9 @@
 import {
   ConfigError,
-  canonicalFederationSettings,
   differingPaths,
   type FederationConfig,
   fingerprint,
-  flattenSettings,
+  maskedSettings,
 } from '@xmpp-federation/config'
 
 // What the cluster records of its configuration, so that a node joining with different settings
@@ -19,27 +18,9 @@ export interface ConfigRecord {
   readonly settings: Record<string, unknown>
 }
 
-const SHOWN_HEX_DIGITS = 12
-
-/** Canonical settings already carry secrets as `sha256:<hex>`; a full hash of a short secret could be brute-forced. */
-export function maskSecret(value: unknown): unknown {
-  const text = String(value)
-  const hex = text.startsWith('sha256:') ? text.slice('sha256:'.length) : ''
-  return hex ? `sha256:${hex.slice(0, SHOWN_HEX_DIGITS)}…` : '<secret>'
-}
-
-/** Settings whose value is a secret (`dialback.secret`...). */
-export function isSecretPath(path: string): boolean {
-  return /(^|\.)secret$/i.test(path)
-}
-
 /** What a node records of (or compares with) the cluster's configuration. */
 export function configRecord(config: FederationConfig): ConfigRecord {
-  const settings: Record<string, unknown> = {}
-  for (const [path, value] of flattenSettings(canonicalFederationSettings(config))) {
-    settings[path] = isSecretPath(path) ? maskSecret(value) : value
-  }
-  return { fingerprint: fingerprint(config), settings }
+  return { fingerprint: fingerprint(config), settings: maskedSettings(config) }
 }
 
 /** Throws a ConfigError naming each differing setting (secrets masked) when `mine` differs from `recorded`. */

@@ -40,7 +40,7 @@ export { checkDomainName, checkDomainPattern, normaliseDomainName } from './doma
 export { federationConfigJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js'
 export type { LoadConfigFileOptions, ParseConfigOptions, SafeParseConfigResult } from './load.js'
 export { loadConfigFile, parseConfig, safeParseConfig } from './load.js'
-export { isSecretPath, maskSecret } from './mask-secrets.js'
+export { isSecretPath, maskedSettings, maskSecret } from './mask-secrets.js'
 export type {
   DomainPolicy,
   EmailForFederationSettings,

@@ -1,3 +1,7 @@
+import { canonicalFederationSettings } from './canonical.js'
+import type { FederationConfig } from './schema.js'
+import { flattenSettings } from './settings-diff.js'
+
 // Secret settings in reports that people read or store: enough of a fingerprint to tell two
 // values apart, never the value.
 
@@ -18,4 +22,16 @@ export function maskSecret(value: unknown): unknown {
   const text = String(value)
   const hex = text.startsWith('sha256:') ? text.slice('sha256:'.length) : ''
   return hex ? `sha256:${hex.slice(0, SHOWN_HEX_DIGITS)}…` : '<secret>'
+}
+
+/**
+ * The federation settings of a configuration, flattened to dotted paths (`security.tls`), with
+ * every secret shortened by maskSecret: what a node may show or store about its configuration.
+ * Two nodes with the same secret show the same masked value, so they still compare.
+ */
+export function maskedSettings(config: FederationConfig): Record<string, unknown> {
+  const flat = flattenSettings(canonicalFederationSettings(config))
+  return Object.fromEntries(
+    [...flat].map(([path, value]) => [path, isSecretPath(path) ? maskSecret(value) : value]),
+  )
 }

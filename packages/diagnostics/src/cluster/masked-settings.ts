@@ -1,24 +1,13 @@
 import {
-  canonicalFederationSettings,
   DEFAULT_CLUSTER,
   type FederationConfig,
   fingerprint,
-  flattenSettings,
+  maskedSettings,
   type NodeSettings,
 } from '@xmpp-federation/config'
-import { isSecretPath, maskSecret } from './mask-secrets.js'
 
-/**
- * The federation settings of a configuration, flattened to dotted paths (`security.tls`), with every
- * secret shortened by maskSecret: what a node may show about its configuration. Two nodes with the
- * same secret show the same masked value, so they still compare.
- */
-export function maskedSettings(config: FederationConfig): Record<string, unknown> {
-  const flat = flattenSettings(canonicalFederationSettings(config))
-  return Object.fromEntries(
-    [...flat].map(([path, value]) => [path, isSecretPath(path) ? maskSecret(value) : value]),
-  )
-}
+// The masked settings themselves are computed by the config package (the cluster records them too).
+export { maskedSettings }
 
 /** Which node a configuration describes, as the status document and the cluster comparison name it. */
 export interface NodeIdentity {
