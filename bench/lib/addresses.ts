@@ -5,26 +5,42 @@
  */
 export const PORT = 5269
 
+/**
+ * `BENCH_ADDRESS_BLOCK=N` (environment) moves the eleven addresses below to 127.0.0.N…N+10, so
+ * two benches (say, in two checkouts) can run side by side; P6 keeps its own block.
+ */
+const block = process.env.BENCH_ADDRESS_BLOCK ? Number(process.env.BENCH_ADDRESS_BLOCK) : undefined
+if (block !== undefined && !(Number.isInteger(block) && block >= 2 && block <= 244)) {
+  throw new Error(
+    `BENCH_ADDRESS_BLOCK must be an integer from 2 to 244, got ${process.env.BENCH_ADDRESS_BLOCK}`,
+  )
+}
+
+/** The default address, or its slot in the moved block. */
+function at(lastOctet: number, slot: number): string {
+  return `127.0.0.${block === undefined ? lastOctet : block + slot}`
+}
+
 export const ADDRESSES = {
   /** d.test: the receiving library (P1, P3, P5). */
-  receiver: '127.0.0.70',
+  receiver: at(70, 0),
   /** c.test: the sending library's own listener (its peers answer it there). */
-  sender: '127.0.0.71',
+  sender: at(71, 1),
   /** Prosody a.test (P2 sender, P3 Prosody → Prosody). */
-  prosodyA: '127.0.0.72',
+  prosodyA: at(72, 2),
   /** Prosody b.test (P2 receiver to compare against, P3 target). */
-  prosodyB: '127.0.0.73',
+  prosodyB: at(73, 3),
   /** g.test: our federation as Prosody's peer (P2 receiver, P3 library → Prosody). */
-  gateway: '127.0.0.74',
+  gateway: at(74, 4),
   /** Byte-counting relays for the round-trip count (P3). */
-  relayOut: '127.0.0.75',
-  relayBack: '127.0.0.76',
+  relayOut: at(75, 5),
+  relayBack: at(76, 6),
   /** m.test: the process holding thousands of inbound streams (P4). */
-  memory: '127.0.0.77',
+  memory: at(77, 7),
   /** ejabberd e.test (P2 receiver beside Prosody b.test). */
-  ejabberd: '127.0.0.59',
+  ejabberd: at(59, 8),
   /** Where P4's client streams come from (two source addresses double the port space). */
-  memoryClients: ['127.0.0.78', '127.0.0.79'],
+  memoryClients: [at(78, 9), at(79, 10)],
 } as const
 
 /**
