@@ -347,12 +347,23 @@ const RELAYED: Record<Path, Via> = {
   prosody: { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack, from: 'alice@a.test' },
 }
 
+/** `--profile`: the cases whose cold send (only) both library workers profile. */
+const PROFILED: readonly CaseId[] = ['library', 'libraryNoCheck', 'libraryKnown']
+let profiles = 0
+
 async function timed(rig: Rig, id: CaseId): Promise<Timing> {
   const { path } = CASES[id]
   const setup = setupOf(rig, id)
   const via = DIRECT[path]
   await PREPARE[path](rig, setup, via)
+  const profiled = rig.ctx.profileDir !== undefined && PROFILED.includes(id)
+  if (profiled) await Promise.all([rig.sender.call('profiler.start'), rig.receiver.call('profiler.start')])
   const cold = await SEND[path](rig, via, nextId('cold'))
+  if (profiled) {
+    const file = (side: string) => `${rig.ctx.profileDir}/p3-${id}-${side}-${++profiles}.cpuprofile`
+    await rig.sender.call('profiler.stop', { file: file('sender') })
+    await rig.receiver.call('profiler.stop', { file: file('receiver') })
+  }
   const warm = await SEND[path](rig, via, nextId('warm'))
   if (path !== 'prosody') await stopLibraries(rig)
   return { coldUs: cold.us, warmUs: warm.us }
