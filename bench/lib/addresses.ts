@@ -4,6 +4,8 @@
  * always dial 5269, and our own listeners follow suit.
  */
 export const PORT = 5269
+/** XEP-0368 direct TLS listeners (P3's direct TLS cases: our receiver's second listener, Prosody b.test's). */
+export const DIRECT_TLS_PORT = 5270
 
 /**
  * `BENCH_ADDRESS_BLOCK=N` (environment) moves the eleven addresses below to 127.0.0.N…N+10, so

@@ -1,5 +1,5 @@
 import type { FederationConfigInput } from '@xmpp-federation/config'
-import { PORT } from './addresses.js'
+import { DIRECT_TLS_PORT, PORT } from './addresses.js'
 import type { BenchPki } from './pki.js'
 
 export interface FederationSetup {
@@ -7,8 +7,10 @@ export interface FederationSetup {
   domains: string[]
   /** Where to listen, if at all. */
   listen?: string
-  /** Remote domain -> the address it listens on (static routes, port 5269). */
-  routes?: Record<string, string>
+  /** Remote domain -> the address it listens on (static routes, port 5269; direct TLS: 5270). */
+  routes?: Record<string, string | { host: string; directTls: true }>
+  /** Also listen for XEP-0368 direct TLS on port 5270 (at `listen`). */
+  directTlsListener?: boolean
   /** Give every local domain its own certificate (instead of only the first's). */
   certificatePerDomain?: boolean
   /** Override policy settings, e.g. `peerRules: []`. */
@@ -35,11 +37,23 @@ export async function federationConfig(
     certificates = {}
     for (const domain of setup.domains) certificates[domain] = await pki.files(domain)
   }
-  const routes: Record<string, { host: string; port: number }[]> = {}
-  for (const [domain, host] of Object.entries(setup.routes ?? {})) routes[domain] = [{ host, port: PORT }]
+  const routes: Record<string, { host: string; port: number; directTls?: boolean }[]> = {}
+  for (const [domain, target] of Object.entries(setup.routes ?? {})) {
+    routes[domain] = [
+      typeof target === 'string'
+        ? { host: target, port: PORT }
+        : { host: target.host, port: DIRECT_TLS_PORT, directTls: true },
+    ]
+  }
+  const listen = setup.listen
+    ? [
+        { host: setup.listen, port: PORT },
+        ...(setup.directTlsListener ? [{ host: setup.listen, port: DIRECT_TLS_PORT, directTls: true }] : []),
+      ]
+    : []
   return {
     domains: setup.domains,
-    listen: setup.listen ? [{ host: setup.listen, port: PORT }] : [],
+    listen,
     tls: { cert: main.cert, key: main.key, ca: [pki.caFile], systemCa: false, certificates },
     // One secret for every bench federation, as a deployment has (and no warning per start).
     dialback: { secret: 'the-bench-deployment-shares-one-dialback-secret' },

@@ -16,7 +16,7 @@ import {
   startProsody,
   type XmppUser,
 } from '@xmpp-federation/testing'
-import { ADDRESSES } from './addresses.js'
+import { ADDRESSES, DIRECT_TLS_PORT } from './addresses.js'
 import type { BenchContext } from './context.js'
 import type { BenchPki } from './pki.js'
 
@@ -81,6 +81,8 @@ export async function startProsodyPair(
       modules: ['admin_shell', 's2s_bidi'],
       // The default socket path (inside the data dir) is longer than a Unix socket may be.
       extraGlobal: `admin_socket = "${adminSocket(domain)}"`,
+      // b.test also takes XEP-0368 direct TLS (P3's direct TLS cases); it still dials STARTTLS.
+      ...(domain === 'b.test' ? { s2sDirectTlsPort: DIRECT_TLS_PORT } : {}),
     })
   const [a, b] = await Promise.all([start('a.test', ADDRESSES.prosodyA), start('b.test', ADDRESSES.prosodyB)])
   await a.register('alice', PASSWORD)

@@ -5,14 +5,17 @@
  * byte-counting relays to count the network round trips.
  *
  * Every library measurement uses freshly started federations (no stream, no cached peer
- * software answer); Prosody's link is closed through its admin shell before each cold message.
+ * software answer), except the "peer known" cases: the sender first sends one message (and
+ * learns the peer's XEP-0092 answer, stale at once but known), the stream is closed, and the
+ * next send is the cold one. Direct TLS cases dial XEP-0368 port 5270 instead of STARTTLS on
+ * 5269. Prosody's link is closed through its admin shell before each cold message.
  * Delivery: the receiving federation's handler, or bob@b.test's client (one c2s hop, which
  * the warm figure shows; so does the c2s hop from alice in Prosody → Prosody).
  */
 import type { FederationConfigInput } from '@xmpp-federation/config'
 import { xml } from '@xmpp-federation/router'
 import type { KeyType } from '@xmpp-federation/testing'
-import { ADDRESSES, PORT } from '../lib/addresses.js'
+import { ADDRESSES, DIRECT_TLS_PORT, PORT } from '../lib/addresses.js'
 import { nowUs, sleep } from '../lib/clock.js'
 import type { BenchContext } from '../lib/context.js'
 import { federationConfig } from '../lib/federation-config.js'
@@ -35,7 +38,11 @@ interface Timing {
 
 interface Capture {
   readonly roundTrips: number
-  readonly perConnection: { roundTrips: number; flights: { dir: string; bytes: number; atUs: number }[] }[]
+  readonly perConnection: {
+    openedAfterUs: number
+    roundTrips: number
+    flights: { dir: string; bytes: number; atUs: number }[]
+  }[]
 }
 
 interface Rig {
@@ -84,6 +91,7 @@ export async function runP3(ctx: BenchContext): Promise<ScenarioResult> {
       'round trips: TCP handshake + each flight answered by the peer before delivery, all connections (incl. the peer connecting back), counted by a byte relay; fewest of 3 passes',
       'library → Prosody and Prosody → Prosody end at bob’s client (one c2s hop); Prosody → Prosody also starts at alice’s',
       'certificates: RSA-2048 CA and leaves, or ECDSA P-256 CA and leaves; ECDSA/RSA and "vs Prosody→Prosody" are ratios of cold times within each round, against the case with the same path (resp. the same certificates)',
+      'peer known: the same sending federation, a second stream after the first was closed; its XEP-0092 answer is stale (cacheTtlMs 1 ms) but known and allowed, so the stanza does not wait for the new answer (asked meanwhile); direct TLS: XEP-0368 on port 5270 (Prosody b.test: s2s_direct_tls_ports); Prosody → Prosody stays on STARTTLS, its default',
       'library → library measures RSA and ECDSA in the same rounds; the Prosody ECDSA rows come from a second Prosody pair, started with ECDSA certificates after the RSA rounds, so their ratios pair rounds up to about 20 s apart',
     ],
     rows: CASE_IDS.map((id) => caseRow(id, runs, captures[id])),
@@ -101,9 +109,9 @@ async function measurePhase(
   runs: Record<CaseId, Timing>[],
   passes: Record<CaseId, Capture[]>,
 ): Promise<void> {
-  for (const id of cases) await TIMED[CASES[id].path](rig, pkiOf(rig, id))
+  for (const id of cases) await timed(rig, id)
   for (const [i, timings] of runs.entries()) {
-    for (const id of cases) timings[id] = await TIMED[CASES[id].path](rig, pkiOf(rig, id))
+    for (const id of cases) timings[id] = await timed(rig, id)
     rig.ctx.log(
       `P3 run ${i + 1}/${runs.length}: cold ${cases.map((id) => `${id} ${(timings[id].coldUs / 1000).toFixed(1)} ms`).join(', ')}`,
     )
@@ -111,7 +119,7 @@ async function measurePhase(
   for (const id of cases) {
     passes[id] = []
     for (let pass = 0; pass < CAPTURE_PASSES; pass++) {
-      passes[id].push(await CAPTURED[CASES[id].path](rig, pkiOf(rig, id)))
+      passes[id].push(await counted(rig, id))
     }
   }
 }
@@ -172,42 +180,69 @@ function caseRow(id: CaseId, runs: readonly Record<CaseId, Timing>[], capture: C
 
 // ------------------------------------------------------------------ configurations
 
+/** How a case's sender reaches its peer, and what it knows of it. */
+interface Setup {
+  readonly pki: BenchPki
+  /** false: no peer software rule, which turns the XEP-0092 query on each new link off. */
+  readonly peerCheck: boolean
+  readonly directTls: boolean
+  readonly known: boolean
+}
+
+function setupOf(rig: Rig, id: CaseId): Setup {
+  const c = CASES[id]
+  return {
+    pki: pkiOf(rig, id),
+    peerCheck: c.path !== 'libraryNoCheck',
+    directTls: c.directTls === true,
+    known: c.known === true,
+  }
+}
+
+/** Answers stale at once (still known for a day): a second stream meets the known-good rule. */
+const STALE_AT_ONCE = { cacheTtlMs: 1 }
+
 /**
- * c.test and d.test, fresh. `peerCheck: false` configures no peer software rule, which turns the
- * XEP-0092 query on each new link off (by default "no Cisco Unified Presence 7.x" keeps it on).
+ * c.test and d.test, fresh. Without the peer check no peer software rule is configured (by
+ * default "no Cisco Unified Presence 7.x" keeps the XEP-0092 query on). d.test always listens
+ * for direct TLS too, on 5270; c.test dials it there when the case says so.
  */
-async function libraryPair(
-  rig: Rig,
-  pki: BenchPki,
-  via: { out: string; back: string },
-  peerCheck = true,
-): Promise<void> {
-  const policy = peerCheck ? undefined : { peerRules: [] }
-  await rig.receiver.call('federation.start', {
-    config: await federationConfig(pki, {
-      domains: ['d.test'],
-      listen: ADDRESSES.receiver,
-      routes: { 'c.test': via.back },
-      policy,
-    }),
-  })
+async function libraryPair(rig: Rig, setup: Setup, via: { out: string; back: string }): Promise<void> {
+  await startReceiver(rig, setup, via.back)
   await rig.sender.call('federation.start', {
-    config: await federationConfig(pki, {
+    config: await federationConfig(setup.pki, {
       domains: ['c.test'],
       listen: ADDRESSES.sender,
-      routes: { 'd.test': via.out },
-      policy,
+      routes: { 'd.test': setup.directTls ? { host: via.out, directTls: true } : via.out },
+      policy: setup.peerCheck ? undefined : { peerRules: [] },
+    }),
+    ...(setup.known ? { peerSoftware: STALE_AT_ONCE } : {}),
+  })
+}
+
+/** d.test, fresh; started again, it also closes the sender's stream to it. */
+async function startReceiver(rig: Rig, setup: Setup, back: string): Promise<void> {
+  await rig.receiver.call('federation.start', {
+    config: await federationConfig(setup.pki, {
+      domains: ['d.test'],
+      listen: ADDRESSES.receiver,
+      directTlsListener: true,
+      routes: { 'c.test': back },
+      policy: setup.peerCheck ? undefined : { peerRules: [] },
     }),
   })
 }
 
-async function senderToProsody(rig: Rig, pki: BenchPki, domain: string, via: string): Promise<void> {
-  const config: FederationConfigInput = await federationConfig(pki, {
+async function senderToProsody(rig: Rig, setup: Setup, domain: string, via: string): Promise<void> {
+  const config: FederationConfigInput = await federationConfig(setup.pki, {
     domains: [domain],
     listen: ADDRESSES.sender,
-    routes: { 'b.test': via },
+    routes: { 'b.test': setup.directTls ? { host: via, directTls: true } : via },
   })
-  await rig.sender.call('federation.start', { config })
+  await rig.sender.call('federation.start', {
+    config,
+    ...(setup.known ? { peerSoftware: STALE_AT_ONCE } : {}),
+  })
 }
 
 async function stopLibraries(rig: Rig): Promise<void> {
@@ -252,64 +287,120 @@ async function prosodyToProsody(rig: Rig, id: string): Promise<{ us: number; del
 let sequence = 0
 const nextId = (what: string) => `${what}-${++sequence}`
 
-// ------------------------------------------------------------------ timed paths
+// ------------------------------------------------------------------ the paths
 
-async function timedLibraries(rig: Rig, pki: BenchPki, peerCheck: boolean): Promise<Timing> {
-  await libraryPair(rig, pki, { out: ADDRESSES.receiver, back: ADDRESSES.sender }, peerCheck)
-  const cold = await libraryToLibrary(rig, nextId('cold'))
-  const warm = await libraryToLibrary(rig, nextId('warm'))
-  await stopLibraries(rig)
-  return { coldUs: cold.us, warmUs: warm.us }
-}
-
-async function countedLibraries(rig: Rig, pki: BenchPki, peerCheck: boolean): Promise<Capture> {
-  return throughRelays({ host: ADDRESSES.receiver }, { host: ADDRESSES.sender }, async () => {
-    await libraryPair(rig, pki, { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack }, peerCheck)
-    try {
-      return await libraryToLibrary(rig, nextId('counted'))
-    } finally {
-      await stopLibraries(rig)
-    }
-  })
-}
-
-// `pki`: the certificates of the case; a Prosody path's must be the pair's own (see pkiOf).
-const TIMED: Record<Path, (rig: Rig, pki: BenchPki) => Promise<Timing>> = {
-  library: (rig, pki) => timedLibraries(rig, pki, true),
-  libraryNoCheck: (rig, pki) => timedLibraries(rig, pki, false),
-  async toProsody(rig, pki) {
-    await senderToProsody(rig, pki, 'c.test', ADDRESSES.prosodyB)
-    const cold = await libraryToProsody(rig, 'probe@c.test', nextId('cold'))
-    const warm = await libraryToProsody(rig, 'probe@c.test', nextId('warm'))
-    await stopLibraries(rig)
-    return { coldUs: cold.us, warmUs: warm.us }
+/**
+ * Sets a case up and brings its link to the point where the next send() is the cold one: for a
+ * known peer, a first message (its answer learnt), then that stream closed.
+ */
+const PREPARE: Record<Path, (rig: Rig, setup: Setup, via: Via) => Promise<void>> = {
+  library: async (rig, setup, via) => {
+    await libraryPair(rig, setup, via)
+    if (!setup.known) return
+    await libraryToLibrary(rig, nextId('first'))
+    await rig.sender.call('federation.settled')
+    await startReceiver(rig, setup, via.back)
+    await sleep(100) // the sender sees its stream closed
   },
-  async prosody(rig) {
+  libraryNoCheck: (rig, setup, via) => libraryPair(rig, setup, via),
+  toProsody: async (rig, setup, via) => {
+    await senderToProsody(rig, setup, via.from.split('@')[1]!, via.out)
+    if (!setup.known) return
+    await libraryToProsody(rig, via.from, nextId('first'))
+    await rig.sender.call('federation.settled')
+    await closeS2s(rig.pair.b, via.from.split('@')[1]!)
+    await sleep(100)
+  },
+  prosody: async (rig) => {
     await closeS2s(rig.pair.a, 'b.test')
     await sleep(100)
-    const cold = await prosodyToProsody(rig, nextId('cold'))
-    const warm = await prosodyToProsody(rig, nextId('warm'))
-    return { coldUs: cold.us, warmUs: warm.us }
   },
+}
+
+const SEND: Record<Path, (rig: Rig, via: Via, id: string) => Promise<{ us: number; deliveredUs: number }>> = {
+  library: (rig, _via, id) => libraryToLibrary(rig, id),
+  libraryNoCheck: (rig, _via, id) => libraryToLibrary(rig, id),
+  toProsody: (rig, via, id) => libraryToProsody(rig, via.from, id),
+  prosody: (rig, _via, id) => prosodyToProsody(rig, id),
+}
+
+/** Where a case's streams go: straight to the peer (timed) or through the relays (counted). */
+interface Via {
+  /** The sender's address for its peer, and the peer's for the sender. */
+  readonly out: string
+  readonly back: string
+  /** The sending user (its domain resolves, in Prosody's hosts file, to `back`). */
+  readonly from: string
+}
+
+const DIRECT: Record<Path, Via> = {
+  library: { out: ADDRESSES.receiver, back: ADDRESSES.sender, from: 'probe@c.test' },
+  libraryNoCheck: { out: ADDRESSES.receiver, back: ADDRESSES.sender, from: 'probe@c.test' },
+  toProsody: { out: ADDRESSES.prosodyB, back: ADDRESSES.sender, from: 'probe@c.test' },
+  prosody: { out: ADDRESSES.prosodyB, back: ADDRESSES.prosodyA, from: 'alice@a.test' },
+}
+// cr.test resolves (in Prosody's hosts file) to the return relay in front of our listener.
+const RELAYED: Record<Path, Via> = {
+  library: { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack, from: 'probe@c.test' },
+  libraryNoCheck: { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack, from: 'probe@c.test' },
+  toProsody: { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack, from: 'probe@cr.test' },
+  prosody: { out: ADDRESSES.relayOut, back: ADDRESSES.relayBack, from: 'alice@a.test' },
+}
+
+/** `--profile`: the cases whose cold send (only) both library workers profile. */
+const PROFILED: readonly CaseId[] = ['library', 'libraryNoCheck', 'libraryKnown']
+let profiles = 0
+
+async function timed(rig: Rig, id: CaseId): Promise<Timing> {
+  const { path } = CASES[id]
+  const setup = setupOf(rig, id)
+  const via = DIRECT[path]
+  await PREPARE[path](rig, setup, via)
+  const profiled = rig.ctx.profileDir !== undefined && PROFILED.includes(id)
+  if (profiled) await Promise.all([rig.sender.call('profiler.start'), rig.receiver.call('profiler.start')])
+  const cold = await SEND[path](rig, via, nextId('cold'))
+  if (profiled) {
+    const file = (side: string) => `${rig.ctx.profileDir}/p3-${id}-${side}-${++profiles}.cpuprofile`
+    await rig.sender.call('profiler.stop', { file: file('sender') })
+    await rig.receiver.call('profiler.stop', { file: file('receiver') })
+  }
+  const warm = await SEND[path](rig, via, nextId('warm'))
+  if (path !== 'prosody') await stopLibraries(rig)
+  return { coldUs: cold.us, warmUs: warm.us }
 }
 
 // ------------------------------------------------------------------ counted paths (through relays)
 
-async function throughRelays(
-  out: { host: string },
-  back: { host: string },
-  measure: () => Promise<{ deliveredUs: number }>,
-): Promise<Capture> {
+/** The relays stand where the case's peer and sender listen; only connections opened for the cold send count. */
+async function counted(rig: Rig, id: CaseId): Promise<Capture> {
+  const { path } = CASES[id]
+  const setup = setupOf(rig, id)
+  const peer = path === 'library' || path === 'libraryNoCheck' ? ADDRESSES.receiver : ADDRESSES.prosodyB
+  const sender = path === 'prosody' ? ADDRESSES.prosodyA : ADDRESSES.sender
+  const port = setup.directTls ? DIRECT_TLS_PORT : PORT
   const relays: Relay[] = [
-    await startRelay({ host: ADDRESSES.relayOut, port: PORT }, { host: out.host, port: PORT }),
-    await startRelay({ host: ADDRESSES.relayBack, port: PORT }, { host: back.host, port: PORT }),
+    await startRelay({ host: ADDRESSES.relayOut, port }, { host: peer, port }),
+    await startRelay({ host: ADDRESSES.relayBack, port: PORT }, { host: sender, port: PORT }),
   ]
   try {
-    const { deliveredUs } = await measure()
+    const via = RELAYED[path]
+    if (path === 'prosody') await rig.pair.repoint('b.test', ADDRESSES.relayOut)
+    let deliveredUs: number
+    let sinceUs: number
+    try {
+      await PREPARE[path](rig, setup, via)
+      sinceUs = nowUs()
+      ;({ deliveredUs } = await SEND[path](rig, via, nextId('counted')))
+    } finally {
+      if (path === 'prosody') await rig.pair.repoint('b.test', ADDRESSES.prosodyB)
+      else await stopLibraries(rig)
+    }
     const perConnection = relays
       .flatMap((relay) => relay.traces)
-      .filter((trace) => trace.openedUs < deliveredUs)
+      .filter((trace) => trace.openedUs >= sinceUs && trace.openedUs < deliveredUs)
       .map((trace) => ({
+        // From send() to the connection: what waits before the first byte (a backoff, a lookup).
+        openedAfterUs: trace.openedUs - sinceUs,
         roundTrips: roundTrips(trace, deliveredUs),
         flights: trace.flights.map((f) => ({ dir: f.dir, bytes: f.bytes, atUs: f.startUs - trace.openedUs })),
       }))
@@ -317,30 +408,4 @@ async function throughRelays(
   } finally {
     for (const relay of relays) await relay.stop()
   }
-}
-
-const CAPTURED: Record<Path, (rig: Rig, pki: BenchPki) => Promise<Capture>> = {
-  library: (rig, pki) => countedLibraries(rig, pki, true),
-  libraryNoCheck: (rig, pki) => countedLibraries(rig, pki, false),
-  toProsody: (rig, pki) =>
-    throughRelays({ host: ADDRESSES.prosodyB }, { host: ADDRESSES.sender }, async () => {
-      // cr.test resolves (in Prosody's hosts file) to the return relay in front of our listener.
-      await senderToProsody(rig, pki, 'cr.test', ADDRESSES.relayOut)
-      try {
-        return await libraryToProsody(rig, 'probe@cr.test', nextId('counted'))
-      } finally {
-        await stopLibraries(rig)
-      }
-    }),
-  prosody: (rig) =>
-    throughRelays({ host: ADDRESSES.prosodyB }, { host: ADDRESSES.prosodyA }, async () => {
-      await rig.pair.repoint('b.test', ADDRESSES.relayOut)
-      try {
-        await closeS2s(rig.pair.a, 'b.test')
-        await sleep(100)
-        return await prosodyToProsody(rig, nextId('counted'))
-      } finally {
-        await rig.pair.repoint('b.test', ADDRESSES.prosodyB)
-      }
-    }),
 }

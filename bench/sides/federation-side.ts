@@ -26,6 +26,8 @@ function onError(error: Error): void {
 async function start(args: {
   config: FederationConfigInput
   connectionRate?: FederationOptions['connectionRate']
+  /** XEP-0092 answer timeout and lifetimes (P3's known-peer cases make answers stale at once). */
+  peerSoftware?: FederationOptions['peerSoftware']
 }): Promise<void> {
   if (federation) await federation.stop()
   counts.inbound = counts.outbound = counts.bounces = counts.sendErrors = 0
@@ -35,6 +37,7 @@ async function start(args: {
   const fed = createFederation({
     config: args.config,
     connectionRate: args.connectionRate ?? { perSecond: 1_000_000 },
+    ...(args.peerSoftware ? { peerSoftware: args.peerSoftware } : {}),
   })
   fed.on('stanza', (stanza) => {
     const id = stanza.attrs.id
@@ -89,6 +92,22 @@ async function probe(args: {
   return { sentUs, writtenUs: nowUs() }
 }
 
+/**
+ * Resolves once the peer has acknowledged (XEP-0198) everything written: a stream closed
+ * before then leaves its stanzas to resend, and the next send waits behind that redial.
+ */
+async function settled(args: { timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (args.timeoutMs ?? 5_000)
+  const waiting = () =>
+    current()
+      .status()
+      .domains.some((d) => d.direction === 'outbound' && (d.unacknowledged > 0 || d.queued > 0))
+  while (waiting()) {
+    if (Date.now() > deadline) throw new Error('stanzas still unacknowledged')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
 async function stop(): Promise<void> {
   const fed = federation
   federation = undefined
@@ -100,6 +119,7 @@ export const federationCommands = {
   'federation.loadTo': loadTo,
   'federation.probe': probe,
   'federation.counts': () => ({ ...counts }),
+  'federation.settled': settled,
   'federation.stop': stop,
 }
 

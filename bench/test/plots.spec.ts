@@ -48,7 +48,12 @@ const results = [
   },
   {
     id: 'P3',
-    raw: { captures: { library: [{ roundTrips: 2, perConnection: [{ roundTrips: 2, flights }] }] } },
+    raw: {
+      captures: {
+        library: [{ roundTrips: 2, perConnection: [{ roundTrips: 2, flights }] }],
+        libraryKnown: [{ roundTrips: 1, perConnection: [{ roundTrips: 1, flights }] }],
+      },
+    },
   },
   {
     id: 'P4',
@@ -107,6 +112,7 @@ describe('bench plots', () => {
   it('labels every flight of the ladder with its time since the first byte and its size', async () => {
     const svg = await renderSvg(p3LadderSpec(results.find((r) => r.id === 'P3')!.raw)!)
     expect(svg).toContain('2 round trips')
+    expect(svg).toContain('peer known from an earlier XEP-0092 answer (RSA): 1 round trips')
     for (const label of ['0.0 ms · 180 B', '0.6 ms · 388 B', '2.9 ms · 51 B']) expect(svg).toContain(label)
   })
 

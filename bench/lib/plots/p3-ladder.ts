@@ -12,7 +12,11 @@ interface Capture {
 /** The cold links the ladder shows, with the titles it gives them. */
 const LADDER_CASES: Record<string, string> = {
   library: 'library c.test → library d.test (RSA)',
+  libraryKnown: 'library → library, peer known from an earlier XEP-0092 answer (RSA)',
+  libraryDirectKnown: 'library → library, direct TLS (XEP-0368), peer known (RSA)',
   toProsody: 'library c.test → Prosody b.test (RSA)',
+  toProsodyKnown: 'library → Prosody, peer known (RSA)',
+  toProsodyDirectKnown: 'library → Prosody, direct TLS (XEP-0368), peer known (RSA)',
   prosody: 'Prosody a.test → Prosody b.test (RSA)',
 }
 

@@ -972,12 +972,17 @@ export class RedisCluster implements ClusterPort {
       if (this.state !== 'joined') return undefined
       const text = (await this.store.command(['GET', this.keys.peerSoftware(remote)])) as string | null
       if (text === null) return undefined
-      const parsed = JSON.parse(text) as { software: PeerSoftware | null }
-      return { value: parsed.software ?? undefined }
+      const parsed = JSON.parse(text) as { software: PeerSoftware | null; at?: number }
+      const answeredAt = typeof parsed.at === 'number' && Number.isFinite(parsed.at) ? parsed.at : undefined
+      return { value: parsed.software ?? undefined, ...(answeredAt === undefined ? {} : { answeredAt }) }
     },
-    set: (remote, software, ttlMs) => {
+    set: (remote, software, ttlMs, answeredAt) => {
       if (this.state !== 'joined') return
-      const text = JSON.stringify({ software: software ?? null })
+      // The time goes with the answer: a node that reads it knows whether it is fresh or only known.
+      const text = JSON.stringify({
+        software: software ?? null,
+        ...(answeredAt === undefined ? {} : { at: answeredAt }),
+      })
       void this.store
         .command(['SET', this.keys.peerSoftware(remote), text, 'PX', String(Math.max(1, Math.floor(ttlMs)))])
         .catch(() => undefined)

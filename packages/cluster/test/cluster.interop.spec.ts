@@ -360,8 +360,10 @@ describe('a cluster of federation nodes against Prosody', () => {
     await store.connect()
     try {
       const key = 'software:peer-software:{a.test}'
+      // With when it was answered: another node tells a fresh answer from one only known.
       expect(JSON.parse(String(await store.command(['GET', key])))).toMatchObject({
         software: { name: 'Prosody' },
+        at: expect.any(Number),
       })
       // Had n2 asked Prosody itself it would pass; the shared (here forged) answer refuses it.
       await store.command([

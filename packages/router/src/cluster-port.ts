@@ -146,10 +146,15 @@ export interface ClusterHost {
 
 /** XEP-0092 answers shared by the nodes: a peer is asked once per cache lifetime, not once per node. */
 export interface SharedPeerSoftwareCache {
-  /** `undefined`: nobody asked lately; `{ value: undefined }`: asked, and the peer did not tell. */
-  get(remote: string): Promise<{ readonly value: PeerSoftware | undefined } | undefined>
-  /** Records an answer (or that there was none) for `ttlMs`. */
-  set(remote: string, software: PeerSoftware | undefined, ttlMs: number): void
+  /**
+   * `undefined`: nobody asked lately; `{ value: undefined }`: asked, and the peer did not tell.
+   * `answeredAt` (ms since the epoch): when the answer was given; without it, it counts as new.
+   */
+  get(
+    remote: string,
+  ): Promise<{ readonly value: PeerSoftware | undefined; readonly answeredAt?: number } | undefined>
+  /** Records an answer (or that there was none), given at `answeredAt`, kept for `ttlMs`. */
+  set(remote: string, software: PeerSoftware | undefined, ttlMs: number, answeredAt?: number): void
 }
 
 /**

@@ -523,9 +523,13 @@ export class Federation extends EventEmitter<FederationEvents> {
         remote,
         queue: { maxStanzas: config.queue.maxStanzas, maxBytes: config.queue.maxBytes },
         backoff: this.options.backoff ?? { initialMs: 250, maxMs: 10_000 },
-        connect: (l, r) => this.connect(l, r, true),
+        connect: (l, r) => {
+          // The cluster's answer for the peer is read while the stream negotiates.
+          this.peerSoftware.prefetch(r)
+          return this.connect(l, r, true)
+        },
         offered: () => this.bidiInbound.get(key),
-        admit: (session) => this.admit(local, remote, session),
+        admit: (session, refuseLater) => this.admit(local, remote, session, refuseLater),
         onBounce: (item, condition, reason) => this.bounceOutbound(item, condition, reason),
         onEstablished: (session) => {
           this.emit('session', {
@@ -601,13 +605,29 @@ export class Federation extends EventEmitter<FederationEvents> {
     )
   }
 
-  /** The peer software rules; a refused peer's stream is closed with policy-violation. */
-  private async admit(local: string, remote: string, session: S2SSession): Promise<void> {
-    const verdict = await this.peerSoftware.check(local, remote, (iq) => session.sendStanza(iq), session.bidi)
-    if (!verdict.allowed) {
-      await session.close('policy-violation', verdict.reason)
-      throw new DeliveryError(verdict.condition, verdict.reason)
+  /**
+   * The peer software rules; a refused peer's stream is closed with policy-violation. A peer
+   * let through on the answer it is known by is refused later if its new answer says so.
+   */
+  private async admit(
+    local: string,
+    remote: string,
+    session: S2SSession,
+    refuseLater: (error: DeliveryError) => void,
+  ): Promise<void> {
+    const { decision, recheck } = await this.peerSoftware.check(
+      local,
+      remote,
+      (iq) => session.sendStanza(iq),
+      session.bidi,
+    )
+    if (!decision.allowed) {
+      await session.close('policy-violation', decision.reason)
+      throw new DeliveryError(decision.condition, decision.reason)
     }
+    void recheck?.then((fresh) => {
+      if (!fresh.allowed) refuseLater(new DeliveryError(fresh.condition, fresh.reason))
+    })
   }
 
   /**

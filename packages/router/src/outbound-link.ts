@@ -26,8 +26,11 @@ export interface LinkOptions {
   connect(local: string, remote: string): Promise<{ session: OutboundSession; target: ConnectionTarget }>
   /** XEP-0288: a bidirectional stream the peer opened for this pair, to use instead of dialling (if established). */
   offered(): S2SSession | undefined
-  /** Checks that may still refuse the authenticated peer (its software); throws to refuse. */
-  admit(session: S2SSession): Promise<void>
+  /**
+   * Checks that may still refuse the authenticated peer (its software); throws to refuse. A
+   * check that lets the peer through before its final verdict calls `refuseLater` if it refuses.
+   */
+  admit(session: S2SSession, refuseLater: (error: Error) => void): Promise<void>
   /** Bounded backoff between failed attempts: first delay and ceiling. */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number }
   /** Called for each stanza that could not be written, with the condition to bounce it with. */
@@ -196,7 +199,7 @@ export class OutboundLink {
     // Answers may use a stream still being admitted (as in send()): the peer may be waiting
     // for one, e.g. its own XEP-0092 query, before it admits us in turn.
     for (const item of this.queue.take((waiting) => waiting.answer === true)) this.write(session, item)
-    await this.options.admit(session)
+    await this.options.admit(session, (error) => this.refuseAdmitted(session, error))
     if (this.session !== session || this.stopped) return
     this.state = 'established'
     // The peer is back once it acknowledges something: a server that authenticates us and
@@ -212,6 +215,18 @@ export class OutboundLink {
     session.on('acked', resume)
     session.on('writable', resume)
     this.flush(session)
+  }
+
+  /**
+   * A peer admitted before its final verdict is refused after all: not another byte goes on
+   * its stream, which closes with policy-violation; what waits bounces as for a refusal at
+   * admission, and later sends dial again (and meet the refusal there).
+   */
+  private refuseAdmitted(session: S2SSession, error: Error): void {
+    if (this.session !== session) return
+    this.session = undefined
+    void session.close('policy-violation', error.message).catch(noop)
+    this.onConnectFailed(error)
   }
 
   /** Writes what waits, oldest first, as far as the XEP-0198 window allows; the rest keeps waiting. */

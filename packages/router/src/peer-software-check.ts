@@ -1,11 +1,12 @@
 import {
-  createPeerSoftwareCache,
+  checkPeerSoftware,
+  createTtlCache,
   type Decision,
   type DomainPolicy,
   NS_VERSION,
   type PeerSoftware,
-  type PeerSoftwareCache,
   parsePeerSoftware,
+  type TtlCache,
 } from '@xmpp-federation/policy'
 import type { Element } from 'ltx'
 import type { SharedPeerSoftwareCache } from './cluster-port.js'
@@ -15,11 +16,38 @@ import { xml } from './xml.js'
 export interface PeerSoftwareOptions {
   /** How long to wait for the XEP-0092 answer; no answer counts as unknown software. Default 5 s. */
   readonly timeoutMs: number
-  /** How long an answer is reused for a domain. Default 1 hour. */
+  /** How long an answer is reused for a domain without asking again. Default 1 hour. */
   readonly cacheTtlMs: number
+  /**
+   * How long an answer stays known after it went stale. A new stream to a domain whose known
+   * answer the current policy allows sends at once and asks again meanwhile (a refusal then
+   * closes the stream); a domain never answered, or whose known answer the policy refuses,
+   * waits for the new answer before anything is written. At most `cacheTtlMs` turns this off.
+   * Default 24 hours.
+   */
+  readonly knownForMs: number
 }
 
-export const DEFAULT_PEER_SOFTWARE: PeerSoftwareOptions = { timeoutMs: 5_000, cacheTtlMs: 3_600_000 }
+export const DEFAULT_PEER_SOFTWARE: PeerSoftwareOptions = {
+  timeoutMs: 5_000,
+  cacheTtlMs: 3_600_000,
+  knownForMs: 86_400_000,
+}
+
+/** An answer (or that the peer gave none) and when it was given. */
+interface Answer {
+  readonly software: PeerSoftware | undefined
+  readonly answeredAt: number
+}
+
+/**
+ * What admission decided: `decision` holds now. `recheck` is set when the peer was let through
+ * on a stale answer it is known by: the verdict on the fresh answer, asked meanwhile.
+ */
+export interface PeerSoftwareVerdict {
+  readonly decision: Decision
+  readonly recheck?: Promise<Decision>
+}
 
 /**
  * Peer product/version rules (the seed's "no Cisco Unified Presence 7.x"):
@@ -29,8 +57,14 @@ export const DEFAULT_PEER_SOFTWARE: PeerSoftwareOptions = { timeoutMs: 5_000, ca
  * entirely when no rule could refuse anyone.
  */
 export class PeerSoftwareCheck {
-  private readonly cache: PeerSoftwareCache
+  /** Answers, kept for the known window; fresh for `cacheTtlMs` of it. */
+  private readonly answers: TtlCache<string, Answer>
   private readonly inFlight = new Map<string, Promise<PeerSoftware | undefined>>()
+  /**
+   * Shared answers read since dial time, so that admission does not wait for the store; taken
+   * by the admission that follows (or replaced by the next dial's once settled).
+   */
+  private readonly prefetched = new Map<string, { readonly done: Promise<void>; settled: boolean }>()
 
   constructor(
     private readonly policy: DomainPolicy,
@@ -45,8 +79,9 @@ export class PeerSoftwareCheck {
     private readonly listening: () => boolean,
     /** Cluster mode: answers other nodes got (a failing store only means asking the peer). */
     private readonly shared?: SharedPeerSoftwareCache,
+    private readonly now: () => number = Date.now,
   ) {
-    this.cache = createPeerSoftwareCache({ ttlMs: options.cacheTtlMs })
+    this.answers = createTtlCache({ ttlMs: Math.max(options.cacheTtlMs, options.knownForMs) })
   }
 
   /** Whether any rule could refuse a peer: otherwise nobody is asked. */
@@ -57,28 +92,89 @@ export class PeerSoftwareCheck {
 
   /** The cached verdict for a domain, if it was asked recently (used for inbound streams). */
   cached(remote: string): Decision | undefined {
-    const hit = this.cache.get(remote, Date.now())
-    return hit ? this.policy.checkPeerSoftware(remote, hit.value) : undefined
+    const answer = this.fresh(remote)
+    return answer ? this.policy.checkPeerSoftware(remote, answer.software) : undefined
   }
 
   /**
-   * `write` puts the query on the new stream itself: the link's queue waits for this verdict.
-   * The answer comes back on the same stream when it is bidirectional (XEP-0288), else over
-   * the peer's stream to our listener; with neither it could never arrive, and nobody is asked.
+   * Called as the link dials: reads what the cluster knows of the domain while the stream
+   * negotiates, so that the admission after authentication finds it here.
+   */
+  prefetch(remote: string): void {
+    if (!this.shared || !this.enabled || this.fresh(remote)) return
+    if (this.prefetched.get(remote)?.settled === false) return
+    const entry = {
+      settled: false,
+      done: this.askShared(remote).then((known) => {
+        if (known) this.remember(remote, known)
+        entry.settled = true
+      }),
+    }
+    this.prefetched.set(remote, entry)
+  }
+
+  /**
+   * `write` puts the query on the new stream itself: the link's queue waits for this verdict
+   * unless the known-good rule lets it go (see `knownForMs`). The answer comes back on the same
+   * stream when it is bidirectional (XEP-0288), else over the peer's stream to our listener;
+   * with neither it could never arrive, and nobody is asked.
    */
   async check(
     local: string,
     remote: string,
     write: (iq: Element) => void,
     bidirectional: boolean,
-  ): Promise<Decision> {
-    if (!this.enabled) return { allowed: true, code: 'ALLOWED', reason: 'no peer software rules' }
+  ): Promise<PeerSoftwareVerdict> {
+    if (!this.enabled)
+      return { decision: { allowed: true, code: 'ALLOWED', reason: 'no peer software rules' } }
     if (!this.listening() && !bidirectional) {
-      return { allowed: true, code: 'ALLOWED', reason: 'no way for the answer to reach us (no listener)' }
+      return {
+        decision: {
+          allowed: true,
+          code: 'ALLOWED',
+          reason: 'no way for the answer to reach us (no listener)',
+        },
+      }
     }
-    const hit = this.cache.get(remote, Date.now())
-    const software = hit ? hit.value : await this.ask(local, remote, write)
-    return this.policy.checkPeerSoftware(remote, software)
+    const prefetched = this.prefetched.get(remote)
+    this.prefetched.delete(remote)
+    await prefetched?.done
+    let known = this.answers.get(remote, this.now())?.value
+    if (!known && !prefetched && this.shared) {
+      // Nothing prefetched (e.g. a stream the peer opened): the cluster may know the domain.
+      const shared = await this.askShared(remote)
+      if (shared) known = this.remember(remote, shared)
+    }
+    if (known && this.isFresh(known))
+      return { decision: this.policy.checkPeerSoftware(remote, known.software) }
+    // Known-good: the answer the domain gave lately passes the rules as they are now.
+    if (known && checkPeerSoftware(remote, known.software, this.policy.input.policy).allowed) {
+      const recheck = this.ask(local, remote, write).then((software) =>
+        this.policy.checkPeerSoftware(remote, software),
+      )
+      return { decision: this.policy.checkPeerSoftware(remote, known.software), recheck }
+    }
+    // Never answered, or refused by what it said: nothing is written before the verdict.
+    return { decision: this.policy.checkPeerSoftware(remote, await this.ask(local, remote, write)) }
+  }
+
+  private fresh(remote: string): Answer | undefined {
+    const answer = this.answers.get(remote, this.now())?.value
+    return answer && this.isFresh(answer) ? answer : undefined
+  }
+
+  private isFresh(answer: Answer): boolean {
+    return this.now() - answer.answeredAt < this.options.cacheTtlMs
+  }
+
+  private remember(remote: string, answer: Answer): Answer {
+    // A clock that differs between nodes must not make an answer look newer than it is.
+    const at = Math.min(answer.answeredAt, this.now())
+    const current = this.answers.get(remote, this.now())?.value
+    if (current && current.answeredAt >= at) return current
+    const kept = { software: answer.software, answeredAt: at }
+    this.answers.set(remote, kept, at)
+    return kept
   }
 
   private ask(
@@ -88,27 +184,27 @@ export class PeerSoftwareCheck {
   ): Promise<PeerSoftware | undefined> {
     let pending = this.inFlight.get(remote)
     if (!pending) {
-      pending = this.askShared(remote)
-        .then((known) => (known ? known.value : this.query(local, remote, write)))
-        .then((software) => {
-          this.cache.set(remote, software, Date.now())
-          this.inFlight.delete(remote)
-          return software
-        })
+      pending = this.query(local, remote, write).then((software) => {
+        this.remember(remote, { software, answeredAt: this.now() })
+        this.inFlight.delete(remote)
+        return software
+      })
       this.inFlight.set(remote, pending)
     }
     return pending
   }
 
   /** What another node of the cluster learnt; a store that fails or lingers only means asking the peer. */
-  private async askShared(remote: string): Promise<{ value: PeerSoftware | undefined } | undefined> {
+  private async askShared(remote: string): Promise<Answer | undefined> {
     if (!this.shared) return undefined
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), this.options.timeoutMs)
     })
     try {
-      return await Promise.race([this.shared.get(remote), late])
+      const known = await Promise.race([this.shared.get(remote), late])
+      // An entry without its time (written before answers carried one) counts as fresh.
+      return known && { software: known.value, answeredAt: known.answeredAt ?? this.now() }
     } catch {
       return undefined
     } finally {
@@ -125,7 +221,7 @@ export class PeerSoftwareCheck {
     const software = await this.request(iq, this.options.timeoutMs, write)
       .then((answer) => (answer.attrs.type === 'result' ? parsePeerSoftware(answer) : undefined))
       .catch(() => undefined)
-    this.shared?.set(remote, software, this.options.cacheTtlMs)
+    this.shared?.set(remote, software, Math.max(this.options.cacheTtlMs, this.options.knownForMs), this.now())
     return software
   }
 }

@@ -77,3 +77,53 @@ describe('OutboundLink taking a stream the peer opened (XEP-0288)', () => {
     expect(stream.written).toEqual(['answer', 'message'])
   })
 })
+
+describe('OutboundLink refused after admission (a known peer whose new XEP-0092 answer refuses it)', () => {
+  it('writes nothing more on the stream, closes it with policy-violation and bounces what waits', async () => {
+    const stream = fakeStream()
+    const closed: (string | undefined)[] = []
+    stream.close = async (condition?: unknown) => {
+      closed.push(condition as string | undefined)
+      ;(stream as { phase: string }).phase = 'closing'
+      return { error: undefined, initiator: 'local' } as never
+    }
+    let refuseLater!: (error: Error) => void
+    const bounced: { id: string; condition: string }[] = []
+    const failures: string[] = []
+    const link = new OutboundLink({
+      local: 'c.test',
+      remote: 'd.test',
+      queue: { maxStanzas: 10, maxBytes: 10_000 },
+      connect: () => Promise.reject(new Error('refused')),
+      offered: () => stream,
+      admit: async (_session, refuse) => {
+        refuseLater = refuse
+      },
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+      onBounce: (item, condition) => bounced.push({ id: item.stanza.attrs.id, condition }),
+      onEstablished: () => {},
+      onFailure: (_error, condition) => failures.push(condition),
+      onClosed: () => {},
+      onResend: () => {},
+      resendTtlMs: 1000,
+    })
+    link.send(pending('first'))
+    await expect.poll(() => link.state).toBe('established')
+    expect(stream.written).toEqual(['first'])
+    // Held by the XEP-0198 window: still waiting when the refusal comes.
+    ;(stream as { canSendStanza: boolean }).canSendStanza = false
+    link.send(pending('held'))
+    const { DeliveryError } = await import('../src/errors.js')
+    refuseLater(new DeliveryError('policy-violation', 'd.test runs Evil 1'))
+    expect(closed).toEqual(['policy-violation'])
+    expect(bounced).toEqual([{ id: 'held', condition: 'policy-violation' }])
+    expect(failures).toEqual(['policy-violation'])
+    expect(link.session).toBeUndefined()
+    // Nothing more reaches the refused peer's stream.
+    ;(stream as { canSendStanza: boolean }).canSendStanza = true
+    link.send(pending('later'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(stream.written).toEqual(['first'])
+    await link.stop('done')
+  })
+})

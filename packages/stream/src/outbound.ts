@@ -374,7 +374,7 @@ export class OutboundSession extends S2SSession {
     if (!sm || !this.features?.getChild('sm', NS_SM)) return
     // The answer is handled as it is parsed (S2SSession), not after a promise:
     // the peer's stanzas right behind `<enabled/>` must already be counted.
-    this.send(new Element('enable', { xmlns: NS_SM }))
+    this.sendWithNextWrite(new Element('enable', { xmlns: NS_SM }))
     sm.requested()
   }
 

@@ -651,6 +651,24 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.writeNow(data)
       return
     }
+    this.writeWithTurn(data)
+  }
+
+  /**
+   * The last element of a negotiation (XEP-0198 `<enable/>`, with no TLS upgrade to come):
+   * written with whatever this event-loop turn writes next, so the first stanzas share its
+   * flight instead of following a round trip later.
+   */
+  protected sendWithNextWrite(el: Element): void {
+    if (this.phase === 'closing' || this.phase === 'closed') {
+      throw new StreamError('reset', 'the stream is closed')
+    }
+    if (this.closingTagSent || !this.socket.writable) return
+    this.writeWithTurn(serialize(el))
+  }
+
+  /** Joins `data` to what this event-loop turn writes: one TLS record and one syscall. */
+  private writeWithTurn(data: string): void {
     if (this.pendingWrites === '') setImmediate(this.flushWrites)
     this.pendingWrites += data
     // A burst larger than a stream may hold goes to the socket now, where backpressure sees it.

@@ -32,6 +32,29 @@ describe('XEP-0198 stream management on s2s', () => {
     await pair.close()
   })
 
+  it('sends <enable/> and the first stanzas in one write, counted from the enable', async () => {
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
+    // Right after authentication, in the same event-loop turn: the enable has not left yet.
+    const socket = (outbound as unknown as { socket: { write(data: string): boolean } }).socket
+    const writes: string[] = []
+    const write = socket.write.bind(socket)
+    socket.write = (data: string) => {
+      writes.push(String(data))
+      return write(data)
+    }
+    outbound.sendStanza(message(0))
+    outbound.sendStanza(message(1))
+    await expect.poll(() => writes.length).toBeGreaterThan(0)
+    expect(writes[0]).toMatch(/^<enable [^>]*\/>.*<message .*id="m0".*<message .*id="m1"/s)
+    const acked: string[] = []
+    outbound.on('acked', (stanzas) => acked.push(...stanzas.map((s) => s.attrs.id ?? '')))
+    await expect.poll(() => acked, { timeout: 3000 }).toEqual(['m0', 'm1'])
+    const inbound = await pair.listener.nextSession()
+    expect(inbound.sm?.handled).toBe(2)
+    await pair.close()
+  })
+
   it('keeps what a dead stream never acknowledged', async () => {
     const pair = await connectedPair(pki)
     const outbound = await pair.outbound

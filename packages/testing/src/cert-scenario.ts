@@ -16,6 +16,8 @@ export interface CertScenarioOptions {
   modules?: string[]
   /** Accounts to create on Prosody; default ['alice']. */
   users?: string[]
+  /** Extra global lines for Prosody's configuration, e.g. a short `admin_socket` path. */
+  extraGlobal?: string
 }
 
 /** A Prosody in certificate mode, a CA both sides trust, and what a test needs around them. */
@@ -63,6 +65,7 @@ export async function startCertScenario(options: CertScenarioOptions): Promise<C
     certificate: { cert: theirs.cert, key: theirs.key },
     cafile: caFile,
     modules: options.modules,
+    ...(options.extraGlobal === undefined ? {} : { extraGlobal: options.extraGlobal }),
   })
   for (const user of options.users ?? ['alice']) await prosody.register(user, SCENARIO_PASSWORD)
 
