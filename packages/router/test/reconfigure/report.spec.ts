@@ -64,6 +64,36 @@ describe('swappable: one view, a replaceable implementation', () => {
     expect(before(1)).toBe(2) // a method read earlier stays bound to its own implementation
   })
 
+  it('getters are read when a holder reads them, members added later and `in` still reach the implementation', () => {
+    let reads = 0
+    class Settings {
+      get limit() {
+        reads += 1
+        return 5
+      }
+    }
+    const holder = swappable(new Settings() as Settings & { late?: () => string })
+    holder.swap(new Settings())
+    expect(reads).toBe(0)
+    expect(holder.view.limit).toBe(5)
+    expect(reads).toBe(1)
+    const late = Object.assign(new Settings(), {
+      tag: 'late',
+      late(this: { tag: string }) {
+        return this.tag
+      },
+    })
+    holder.swap(late)
+    expect(holder.view.late?.()).toBe('late')
+    expect('late' in holder.view).toBe(true)
+    holder.swap(new Settings())
+    expect(holder.view.late).toBeUndefined()
+    const added = new Settings() as Settings & { extra?: number }
+    holder.swap(added)
+    added.extra = 7
+    expect(holder.view.extra).toBe(7)
+  })
+
   it('reading before the first implementation is a bug that throws', () => {
     const holder = swappable<{ x: number }>()
     expect(() => holder.view.x).toThrow(/before it was built/)
