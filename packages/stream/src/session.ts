@@ -11,6 +11,7 @@ import { NS } from './namespaces.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
 import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
+import { flushNextTurn } from './write-scheduler.js'
 import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
 
 /** Which side opened the stream: `inbound` the peer dialled us, `outbound` we dialled it. */
@@ -661,7 +662,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       this.writeNow(data)
       return
     }
-    if (this.pendingWrites === '') setImmediate(this.flushWrites)
+    if (this.pendingWrites === '') flushNextTurn(this.flushWrites)
     this.pendingWrites += data
     // A burst larger than a stream may hold goes to the socket now, where backpressure sees it.
     if (this.pendingWrites.length > this.context.limits.maxBufferedBytes) this.flushWrites()
