@@ -201,7 +201,7 @@ export class StreamManagement {
   private readonly onRequestTimer = (): void => {
     this.requestTimer = undefined
     // Quiet since armed, already deferred once, or nothing to ask now (requestAck decides).
-    if (this.sentSinceArmed === 0 || this.requestDue || this.awaitingAck) {
+    if (this.sentSinceArmed === 0 || this.requestDue || this.awaitingAck || this.unacked.length === 0) {
       this.requestAck()
       return
     }
