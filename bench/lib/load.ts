@@ -11,6 +11,9 @@ export interface LoadResult {
   /** System calls per stanza: writes on the sending side, reads on the receiving side. */
   readonly senderWritesPerStanza: number
   readonly receiverReadsPerStanza: number
+  /** The other direction: acks (XEP-0198 `<a/>` and the like) the receiver writes and the sender reads. */
+  readonly senderReadsPerStanza: number
+  readonly receiverWritesPerStanza: number
 }
 
 interface Syscalls {
@@ -55,8 +58,8 @@ export async function runLoad(
     const result = await Promise.race([done.promise, sending.then(() => done.promise)])
     await sending
     const senderCpuUs = (await sender.call<number>('traffic.cpu')) - senderCpu
-    const senderWrites = (await sender.call<Syscalls>('traffic.syscalls')).writes - senderIo.writes
-    const receiverReads = (await receiver.call<Syscalls>('traffic.syscalls')).reads - receiverIo.reads
+    const senderIoAfter = await sender.call<Syscalls>('traffic.syscalls')
+    const receiverIoAfter = await receiver.call<Syscalls>('traffic.syscalls')
     if (options.profile) {
       await sender.call('profiler.stop', { file: `${options.profile}/${sender.name}.cpuprofile` })
       await receiver.call('profiler.stop', { file: `${options.profile}/${receiver.name}.cpuprofile` })
@@ -68,8 +71,10 @@ export async function runLoad(
       senderCpuUsPerStanza: senderCpuUs / count,
       receiverCpuUsPerStanza: result.cpuUs / count,
       latencyUs: result.latencyUs,
-      senderWritesPerStanza: senderWrites / count,
-      receiverReadsPerStanza: receiverReads / count,
+      senderWritesPerStanza: (senderIoAfter.writes - senderIo.writes) / count,
+      receiverReadsPerStanza: (receiverIoAfter.reads - receiverIo.reads) / count,
+      senderReadsPerStanza: (senderIoAfter.reads - senderIo.reads) / count,
+      receiverWritesPerStanza: (receiverIoAfter.writes - receiverIo.writes) / count,
     }
   } finally {
     receiver.off('progress', relay)

@@ -81,15 +81,24 @@ async function connect(args: {
   }
   clients.push(...links.map((link) => link.socket))
   const from = `load@${args.local}/bench`
+  // One setImmediate per turn uncorks every socket written to in it, as the library's streams
+  // share one flush per turn: over K sockets neither side pays an Immediate per socket.
+  let corked: (typeof links)[number][] = []
+  const uncorkAll = () => {
+    const now = corked
+    corked = []
+    for (const link of now) {
+      link.corked = false
+      link.socket.uncork()
+    }
+  }
   setSender((seq, sentUs) => {
     const link = links[seq % links.length]!
     if (!link.corked) {
       link.corked = true
       link.socket.cork()
-      setImmediate(() => {
-        link.corked = false
-        link.socket.uncork()
-      })
+      if (corked.length === 0) setImmediate(uncorkAll)
+      corked.push(link)
     }
     link.socket.write(
       xml(

@@ -11,6 +11,7 @@ import { NS } from './namespaces.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
 import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
+import { flushNextTurn } from './write-scheduler.js'
 import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
 
 /** Which side opened the stream: `inbound` the peer dialled us, `outbound` we dialled it. */
@@ -75,7 +76,11 @@ export interface SessionEvents {
   stanza: (stanza: Element) => void
   /** XEP-0198: the peer acknowledged these stanzas. */
   acked: (stanzas: Element[]) => void
-  /** What was written reached the socket, or the socket drained: `canSendStanza` may be true again. */
+  /**
+   * `canSendStanza` said false since the last time, and since then what was written reached
+   * the socket or the socket drained: it may be true again. Only after a refusal: with a
+   * thousand streams, an event per stream per write would be paid for nobody.
+   */
   writable: () => void
   /** The stream is gone; emitted exactly once. */
   closed: (info: CloseInfo) => void
@@ -134,6 +139,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   /** Bytes written to the socket and not yet taken by the peer, as last counted in the context's budget. */
   private backlog = 0
   private readingPaused = false
+  /** `canSendStanza` said false: `writable` is owed once writes reach the socket or it drains. */
+  private writerWaiting = false
   /** Established-stream writes of this event-loop turn, not yet on the socket. */
   private pendingWrites = ''
   /** Writes made while a restarted stream has no header of ours yet: they follow the new header and features. */
@@ -246,8 +253,12 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * on regardless fails the stream (past the window, or past `maxBufferedBytes`).
    */
   get canSendStanza(): boolean {
-    if (this.sm?.windowFull) return false
-    return this.backlog + this.pendingWrites.length < this.context.limits.maxBufferedBytes / 2
+    const can =
+      !this.sm?.windowFull &&
+      this.backlog + this.pendingWrites.length < this.context.limits.maxBufferedBytes / 2
+    // A writer was turned away: it waits for `writable` (or `acked`).
+    if (!can) this.writerWaiting = true
+    return can
   }
 
   /**
@@ -669,7 +680,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   /** Joins `data` to what this event-loop turn writes: one TLS record and one syscall. */
   private writeWithTurn(data: string): void {
-    if (this.pendingWrites === '') setImmediate(this.flushWrites)
+    if (this.pendingWrites === '') flushNextTurn(this.flushWrites)
     this.pendingWrites += data
     // A burst larger than a stream may hold goes to the socket now, where backpressure sees it.
     if (this.pendingWrites.length > this.context.limits.maxBufferedBytes) this.flushWrites()
@@ -681,7 +692,13 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (data === '') return
     this.pendingWrites = ''
     if (!this.closingTagSent && this.socket.writable) this.writeNow(data)
-    if (this.currentPhase === 'established' && !this.readingPaused) this.emit('writable')
+    if (this.currentPhase === 'established' && !this.readingPaused) this.emitWritable()
+  }
+
+  private emitWritable(): void {
+    if (!this.writerWaiting) return
+    this.writerWaiting = false
+    this.emit('writable')
   }
 
   private writeNow(data: string): void {
@@ -724,7 +741,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.readingPaused = false
     this.checkBacklog()
     if (this.phase !== 'closed') this.socket.resume()
-    if (this.currentPhase === 'established') this.emit('writable')
+    if (this.currentPhase === 'established') this.emitWritable()
   }
 
   private startKeepalive(): void {

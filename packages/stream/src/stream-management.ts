@@ -8,7 +8,10 @@ export const NS_SM = 'urn:xmpp:sm:3'
 export interface StreamManagementOptions {
   /** Ask for an ack once this many stanzas are unacknowledged. Default 20. */
   readonly requestEvery: number
-  /** ... or once the oldest unacknowledged stanza is this old. Default 200 ms. */
+  /**
+   * ... or once the oldest unacknowledged stanza is this old: with the stream's next stanza
+   * if it is still sending, else alone (at most twice this after that stanza). Default 200 ms.
+   */
   readonly requestAfterMs: number
   /** A peer that leaves our `<r/>` unanswered this long is gone: the stream is closed. Default 30 s. */
   readonly ackTimeoutMs: number
@@ -61,6 +64,10 @@ export class StreamManagement {
   private unackedSizes: number[] = []
   private unackedBytes = 0
   private requestTimer: NodeJS.Timeout | undefined
+  /** Stanzas written since `requestTimer` was armed: whether the stream is still sending. */
+  private sentSinceArmed = 0
+  /** The request delay passed on a stream still sending: `<r/>` goes with its next stanza. */
+  private requestDue = false
   private ackTimer: NodeJS.Timeout | undefined
   private awaitingAck = false
 
@@ -134,11 +141,9 @@ export class StreamManagement {
       )
       return true
     }
-    if (this.unacked.length >= this.options.requestEvery) this.requestAck()
-    else if (!this.requestTimer) {
-      this.requestTimer = setTimeout(() => this.requestAck(), this.options.requestAfterMs)
-      this.requestTimer.unref?.()
-    }
+    if (this.requestDue || this.unacked.length >= this.options.requestEvery) this.requestAck()
+    else if (!this.requestTimer) this.armRequestTimer()
+    else this.sentSinceArmed++
     return true
   }
 
@@ -178,11 +183,36 @@ export class StreamManagement {
     clearTimeout(this.ackTimer)
     this.requestTimer = undefined
     this.ackTimer = undefined
+    this.requestDue = false
+  }
+
+  /**
+   * `<r/>` `requestAfterMs` after the oldest unacknowledged stanza. A stream that went on
+   * sending meanwhile gets it with its next stanza, in the same write and TLS record (with
+   * a thousand streams each carrying a stanza now and then, a lone `<r/>` was a write, a
+   * record and a read of its own); one that stays quiet another `requestAfterMs` gets it alone.
+   */
+  private armRequestTimer(): void {
+    this.sentSinceArmed = 0
+    this.requestTimer = setTimeout(this.onRequestTimer, this.options.requestAfterMs)
+    this.requestTimer.unref?.()
+  }
+
+  private readonly onRequestTimer = (): void => {
+    this.requestTimer = undefined
+    // Quiet since armed, already deferred once, or nothing to ask now (requestAck decides).
+    if (this.sentSinceArmed === 0 || this.requestDue || this.awaitingAck || this.unacked.length === 0) {
+      this.requestAck()
+      return
+    }
+    this.requestDue = true
+    this.armRequestTimer()
   }
 
   private requestAck(): void {
     clearTimeout(this.requestTimer)
     this.requestTimer = undefined
+    this.requestDue = false
     if (this.awaitingAck || this.unacked.length === 0) return
     this.awaitingAck = true
     this.write(new Element('r', { xmlns: NS_SM }))
@@ -216,9 +246,6 @@ export class StreamManagement {
       this.onAcked(this.unacked.splice(0, count))
     }
     // More stanzas went out while we waited: ask again.
-    if (this.unacked.length > 0 && !this.requestTimer) {
-      this.requestTimer = setTimeout(() => this.requestAck(), this.options.requestAfterMs)
-      this.requestTimer.unref?.()
-    }
+    if (this.unacked.length > 0 && !this.requestTimer) this.armRequestTimer()
   }
 }

@@ -1,5 +1,5 @@
 import { Element } from 'ltx'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   DEFAULT_STREAM_MANAGEMENT,
   StreamManagement,
@@ -164,6 +164,73 @@ describe('XEP-0198 stream management on s2s', () => {
 })
 
 /** A StreamManagement with its writes and failures recorded. */
+describe('XEP-0198 ack requests by time', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const names = (writes: Element[]) => writes.map((w) => w.name)
+
+  it('a quiet stream asks alone, requestAfterMs after its first unacknowledged stanza', () => {
+    vi.useFakeTimers()
+    const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
+    sm.enable()
+    sm.sent(message(0), 100)
+    vi.advanceTimersByTime(199)
+    expect(names(writes)).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(names(writes)).toEqual(['r'])
+    sm.stop()
+  })
+
+  it('a stream still sending asks with its next stanza, in the same turn as that stanza', () => {
+    vi.useFakeTimers()
+    const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
+    sm.enable()
+    sm.sent(message(0), 100)
+    vi.advanceTimersByTime(100)
+    sm.sent(message(1), 100)
+    vi.advanceTimersByTime(150)
+    expect(names(writes)).toEqual([])
+    sm.sent(message(2), 100)
+    expect(names(writes)).toEqual(['r'])
+    // Answered: the next request waits for new stanzas again.
+    sm.onElement(new Element('a', { h: '3' }))
+    vi.advanceTimersByTime(1000)
+    expect(names(writes)).toEqual(['r'])
+    sm.stop()
+  })
+
+  it('a stream that stops sending after the delay passed still asks, requestAfterMs later', () => {
+    vi.useFakeTimers()
+    const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
+    sm.enable()
+    sm.sent(message(0), 100)
+    sm.sent(message(1), 100)
+    vi.advanceTimersByTime(399)
+    expect(names(writes)).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(names(writes)).toEqual(['r'])
+    sm.stop()
+  })
+
+  it('stanzas sent while a request is unanswered are asked for once the answer comes', () => {
+    vi.useFakeTimers()
+    const { sm, writes } = managed({ requestEvery: 2, requestAfterMs: 200 })
+    sm.enable()
+    sm.sent(message(0), 100)
+    sm.sent(message(1), 100)
+    expect(names(writes)).toEqual(['r'])
+    sm.sent(message(2), 100)
+    vi.advanceTimersByTime(1000)
+    expect(names(writes)).toEqual(['r'])
+    sm.onElement(new Element('a', { h: '2' }))
+    expect(sm.unacknowledged.map((s) => s.attrs.id)).toEqual(['m2'])
+    vi.advanceTimersByTime(200)
+    expect(names(writes)).toEqual(['r', 'r'])
+    sm.stop()
+  })
+})
+
 function managed(options: Partial<StreamManagementOptions>, limits?: UnackedLimits) {
   const writes: Element[] = []
   const failures: string[] = []
