@@ -9,6 +9,7 @@ import {
 import type { Element } from 'ltx'
 import type { DurableStanza } from './cluster-port.js'
 import { DeliveryError } from './errors.js'
+import { HeldStanzas } from './held-stanzas.js'
 import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
 import type { ConnectionTarget } from './resolve/index.js'
 
@@ -64,8 +65,8 @@ export class OutboundLink {
   private retryTimer: NodeJS.Timeout | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private stopped = false
-  /** When each stanza written on a stream expires: a resend keeps the TTL it was given once. */
-  private readonly expiresAt = new WeakMap<Element, number>()
+  /** What the current stream holds unacknowledged: a resend keeps the TTL each stanza was given once. */
+  private held: HeldStanzas | undefined
   /** Cluster mode: the durable outbox entry behind each stanza written, told when the peer acks it. */
   private readonly durable = new WeakMap<Element, DurableStanza>()
 
@@ -191,6 +192,7 @@ export class OutboundLink {
     this.state = 'admitting'
     session.once('closed', ({ error }) => this.onSessionClosed(session, error))
     session.on('acked', (stanzas) => {
+      if (this.held?.session === session) this.held.acked(stanzas)
       for (const stanza of stanzas) this.durable.get(stanza)?.acked()
     })
     // Answers may use a stream still being admitted (as in send()): the peer may be waiting
@@ -230,7 +232,10 @@ export class OutboundLink {
     if (item.durable && !item.durable.mayWrite()) return
     try {
       session.sendStanza(item.stanza)
-      this.expiresAt.set(item.stanza, item.expiresAt)
+      if (session.sm?.enabled) {
+        if (this.held?.session !== session) this.held = new HeldStanzas(session)
+        this.held.push(item)
+      }
       if (item.durable) this.durable.set(item.stanza, item.durable)
       item.resolve()
       // Without XEP-0198 nothing will ever be acknowledged: written is as good as it gets.
@@ -268,11 +273,14 @@ export class OutboundLink {
    */
   private resendUnacknowledged(session: S2SSession): number {
     const stanzas = session.unacknowledged
+    const written = this.held?.session === session ? this.held : undefined
+    if (written) this.held = undefined
     if (stanzas.length === 0 || this.stopped) return 0
     const fallback = Date.now() + this.options.resendTtlMs
-    const items = stanzas.map((stanza) => ({
+    const held = written?.take(stanzas) ?? []
+    const items = stanzas.map((stanza, index) => ({
       stanza,
-      expiresAt: this.expiresAt.get(stanza) ?? fallback,
+      expiresAt: held[index]?.expiresAt ?? fallback,
       resent: true,
       durable: this.durable.get(stanza),
       resolve: noop,
