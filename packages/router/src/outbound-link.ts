@@ -280,7 +280,7 @@ export class OutboundLink {
     const held = written?.take(stanzas) ?? []
     const items = stanzas.map((stanza, index) => ({
       stanza,
-      expiresAt: held[index]?.expiresAt ?? fallback,
+      expiresAt: held[index] ?? fallback,
       resent: true,
       durable: this.durable.get(stanza),
       resolve: noop,
