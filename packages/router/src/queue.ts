@@ -1,5 +1,6 @@
 import type { Element } from 'ltx'
 import type { DurableStanza } from './cluster-port.js'
+import { serializedBytes } from './stanza-size.js'
 
 /** A stanza waiting for its session, with what settles the caller's `send()`. */
 export interface PendingStanza {
@@ -30,7 +31,7 @@ export interface QueueLimits {
  * The bounded FIFO in front of one outbound session while it connects. It
  * never grows past its limits: `offer` refuses instead, and the caller bounces
  * with resource-constraint. Sizes are measured only here, for stanzas that
- * wait: a stanza written straight to its stream is serialized once.
+ * wait (counted, not serialized): a stanza written straight to its stream is serialized once.
  */
 export class StanzaQueue {
   // A FIFO as two arrays and a head index: `shift()` runs once per stanza while a link is
@@ -52,7 +53,7 @@ export class StanzaQueue {
 
   offer(item: PendingStanza): boolean {
     if (this.size >= this.limits.maxStanzas) return false
-    const bytes = Buffer.byteLength(item.stanza.toString())
+    const bytes = serializedBytes(item.stanza)
     if (this.byteCount + bytes > this.limits.maxBytes) return false
     this.items.push(item)
     this.sizes.push(bytes)
@@ -72,7 +73,7 @@ export class StanzaQueue {
     let index = 0
     for (; index < items.length; index++) {
       const item = items[index]!
-      const size = Buffer.byteLength(item.stanza.toString())
+      const size = serializedBytes(item.stanza)
       if (count + 1 > this.limits.maxStanzas || bytes + size > this.limits.maxBytes) break
       sizes.push(size)
       count++
