@@ -19,29 +19,39 @@ const PLAIN_ATTRIBUTE = /^[\t\n\r\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]*$/
  */
 export function serializedBytes(root: Element): number {
   let total = 0
-  const pending: unknown[] = [root]
-  for (let node = pending.pop(); pending.length > 0 || node !== undefined; node = pending.pop()) {
-    if (node == null) continue // ltx skips these
-    if (typeof node === 'object' && Array.isArray((node as Element).children)) {
-      const el = node as Element
-      const name = bytesOf(el.name, Written.Name)
-      total += 1 + name // <name
-      for (const key in el.attrs) {
-        const value: unknown = el.attrs[key]
-        if (value == null) continue // ltx skips these
-        const text = typeof value === 'string' ? value : (value as number).toString(10)
-        total += 4 + bytesOf(key, Written.Name) + bytesOf(text, Written.Attribute) //  key="value"
-      }
-      if (el.children.length === 0)
-        total += 2 // />
-      else {
-        total += 4 + name // > and </name>
-        for (const child of el.children) pending.push(child)
-      }
+  const pending: Element[] = [root]
+  for (let el = pending.pop(); el !== undefined; el = pending.pop()) {
+    const name = bytesOf(el.name, Written.Name)
+    total += 1 + name // <name
+    for (const key in el.attrs) {
+      const value: unknown = el.attrs[key]
+      if (value == null) continue // ltx skips these
+      const text = typeof value === 'string' ? value : (value as number).toString(10)
+      total += 4 + bytesOf(key, Written.Name) + bytesOf(text, Written.Attribute) //  key="value"
+    }
+    if (el.children.length === 0) {
+      total += 2 // />
       continue
     }
-    const text = typeof node === 'string' ? node : (node as number).toString(10)
-    total += bytesOf(text, Written.Text)
+    total += 4 + name // > and </name>
+    // Text children are written one after the other: a surrogate pair split between two
+    // of them is one 4-byte character, not two halves of 3 bytes each.
+    let endsInHighSurrogate = false
+    for (const child of el.children as unknown[]) {
+      if (child == null) continue // ltx skips these (and writes nothing between their neighbours)
+      if (typeof child === 'object' && Array.isArray((child as Element).children)) {
+        pending.push(child as Element)
+        endsInHighSurrogate = false
+        continue
+      }
+      const text = typeof child === 'string' ? child : (child as number).toString(10)
+      if (text === '') continue
+      total += bytesOf(text, Written.Text)
+      const first = text.charCodeAt(0)
+      if (endsInHighSurrogate && first >= 0xdc00 && first <= 0xdfff) total -= 2
+      const last = text.charCodeAt(text.length - 1)
+      endsInHighSurrogate = last >= 0xd800 && last <= 0xdbff
+    }
   }
   return total
 }

@@ -59,13 +59,21 @@ describe('serializedBytes', () => {
       fc.property(tree, (el) => {
         expect(serializedBytes(el)).toBe(Buffer.byteLength(el.toString()))
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     )
   })
 
   it('skips null and undefined attributes and children, as ltx does', () => {
     const el = new Element('message', { to: 'a@b.test', id: undefined as unknown as string })
     el.children.push(null as unknown as string, 'hi & bye')
+    expect(serializedBytes(el)).toBe(Buffer.byteLength(el.toString()))
+  })
+
+  it('counts a surrogate pair split between two text children as the one character ltx writes', () => {
+    const el = new Element('body')
+    el.children.push('a\ud83d', null as unknown as string, '\ude00b', '\ud83d')
+    el.cnode(new Element('x'))
+    el.children.push('\ude00')
     expect(serializedBytes(el)).toBe(Buffer.byteLength(el.toString()))
   })
 
