@@ -15,10 +15,7 @@ const COMPACT_AFTER = 1024
  * ephemeron to trace, ≈ 250 ns per stanza written.
  */
 export class HeldStanzas {
-  // Two arrays rather than the PendingStanza itself: that one (with the caller's promise
-  // functions) can then die young, where keeping it until the ack got it promoted.
-  private stanzas: Element[] = []
-  private expiries: number[] = []
+  private items: PendingStanza[] = []
   private head = 0
 
   constructor(
@@ -28,35 +25,31 @@ export class HeldStanzas {
 
   /** Written, and counted by the stream's stream management. */
   push(item: PendingStanza): void {
-    this.stanzas.push(item.stanza)
-    this.expiries.push(item.expiresAt)
+    this.items.push(item)
   }
 
   /** The stream reports `stanzas` acknowledged, oldest first; ours among them leave the head. */
-  acked(acknowledged: readonly Element[]): void {
-    const { stanzas } = this
-    for (const stanza of acknowledged) if (stanzas[this.head] === stanza) this.head++
-    if (this.head === stanzas.length) {
-      this.stanzas = []
-      this.expiries = []
+  acked(stanzas: readonly Element[]): void {
+    const { items } = this
+    for (const stanza of stanzas) if (items[this.head]?.stanza === stanza) this.head++
+    if (this.head === items.length) {
+      this.items = []
       this.head = 0
-    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= stanzas.length) {
-      this.stanzas = stanzas.slice(this.head)
-      this.expiries = this.expiries.slice(this.head)
+    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= items.length) {
+      this.items = items.slice(this.head)
       this.head = 0
     }
   }
 
   /**
-   * When each of `unacknowledged` (the stream's list, oldest first) expires, for those this
-   * link wrote; undefined for the others. Empties the list: a stream is resent from once.
+   * The entry of each of `unacknowledged` (the stream's list, oldest first) this link wrote,
+   * undefined for the others. Empties the list: a stream is resent from once.
    */
-  take(unacknowledged: readonly Element[]): (number | undefined)[] {
-    const { stanzas, expiries } = this
+  take(unacknowledged: readonly Element[]): (PendingStanza | undefined)[] {
+    const { items } = this
     let next = this.head
-    const found = unacknowledged.map((stanza) => (stanzas[next] === stanza ? expiries[next++] : undefined))
-    this.stanzas = []
-    this.expiries = []
+    const found = unacknowledged.map((stanza) => (items[next]?.stanza === stanza ? items[next++] : undefined))
+    this.items = []
     this.head = 0
     return found
   }

@@ -283,7 +283,7 @@ export class OutboundLink {
     const held = written?.take(stanzas) ?? []
     const items = stanzas.map((stanza, index) => ({
       stanza,
-      expiresAt: held[index] ?? fallback,
+      expiresAt: held[index]?.expiresAt ?? fallback,
       resent: true,
       durable: this.durable.get(stanza),
       resolve: noop,
