@@ -9,7 +9,6 @@ import {
 import type { Element } from 'ltx'
 import type { DurableStanza } from './cluster-port.js'
 import { DeliveryError } from './errors.js'
-import { HeldStanzas } from './held-stanzas.js'
 import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
 import type { ConnectionTarget } from './resolve/index.js'
 
@@ -65,8 +64,8 @@ export class OutboundLink {
   private retryTimer: NodeJS.Timeout | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private stopped = false
-  /** What the current stream holds unacknowledged: a resend keeps the TTL each stanza was given once. */
-  private held: HeldStanzas | undefined
+  /** When each stanza written on a stream expires: a resend keeps the TTL it was given once. */
+  private readonly expiresAt = new WeakMap<Element, number>()
   /** Cluster mode: the durable outbox entry behind each stanza written, told when the peer acks it. */
   private readonly durable = new WeakMap<Element, DurableStanza>()
 
@@ -195,7 +194,6 @@ export class OutboundLink {
     this.state = 'admitting'
     session.once('closed', ({ error }) => this.onSessionClosed(session, error))
     session.on('acked', (stanzas) => {
-      if (this.held?.session === session) this.held.acked(stanzas)
       for (const stanza of stanzas) this.durable.get(stanza)?.acked()
     })
     // Answers may use a stream still being admitted (as in send()): the peer may be waiting
@@ -235,10 +233,7 @@ export class OutboundLink {
     if (item.durable && !item.durable.mayWrite()) return
     try {
       session.sendStanza(item.stanza)
-      if (session.sm?.enabled) {
-        if (this.held?.session !== session) this.held = new HeldStanzas(session)
-        this.held.push(item)
-      }
+      this.expiresAt.set(item.stanza, item.expiresAt)
       if (item.durable) this.durable.set(item.stanza, item.durable)
       item.resolve()
       // Without XEP-0198 nothing will ever be acknowledged: written is as good as it gets.
@@ -276,14 +271,11 @@ export class OutboundLink {
    */
   private resendUnacknowledged(session: S2SSession): number {
     const stanzas = session.unacknowledged
-    const written = this.held?.session === session ? this.held : undefined
-    if (written) this.held = undefined
     if (stanzas.length === 0 || this.stopped) return 0
     const fallback = Date.now() + this.options.resendTtlMs
-    const held = written?.take(stanzas) ?? []
-    const items = stanzas.map((stanza, index) => ({
+    const items = stanzas.map((stanza) => ({
       stanza,
-      expiresAt: held[index]?.expiresAt ?? fallback,
+      expiresAt: this.expiresAt.get(stanza) ?? fallback,
       resent: true,
       durable: this.durable.get(stanza),
       resolve: noop,
