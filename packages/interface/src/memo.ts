@@ -12,8 +12,11 @@ export function memoizeString<R>(
   let older = new Map<string, R>()
   return (input) => {
     if (input.length > options.maxInputLength) return compute(input)
-    if (recent.has(input)) return recent.get(input) as R
-    const value = older.has(input) ? (older.get(input) as R) : compute(input)
+    // One lookup on a hit (the usual case); `has` only tells a remembered undefined from a miss.
+    const hit = recent.get(input)
+    if (hit !== undefined || recent.has(input)) return hit as R
+    const old = older.get(input)
+    const value = old !== undefined || older.has(input) ? (old as R) : compute(input)
     if (recent.size >= options.generation) {
       older = recent
       recent = new Map()

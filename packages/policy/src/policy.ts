@@ -2,7 +2,7 @@ import type { Element } from 'ltx'
 import { allow, type Decision, refuse } from './decision.js'
 import { createDomainList } from './domain-match.js'
 import { domainOfAddress, normalizeDomain } from './domain-name.js'
-import { createDomainSettings } from './domain-settings.js'
+import { createDomainSettings, type DomainSettings } from './domain-settings.js'
 import { type AddressMappingResult, createAddressMapper, type EmailDirectory } from './email-mapping.js'
 import { createFederationList } from './federation-list.js'
 import { checkStreamCount, createDomainRateLimiter } from './limits.js'
@@ -85,7 +85,8 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
   const sipList = createDomainList(input.policy.sipFederatedDomains)
   const domainSettings = createDomainSettings(input)
   const settings = (remote: string) => domainSettings.resolve(remote)
-  const rates = createDomainRateLimiter((domain) => settings(domain).limits)
+  const perStanza = createPerStanzaSettings(settings)
+  const rates = createDomainRateLimiter((domain) => perStanza(domain).limits)
   const mapper =
     email.enabled && options.directory
       ? createAddressMapper({
@@ -153,7 +154,7 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
     checkInboundStanza: (remote, stanza) =>
       withDomain('inbound-stanza', remote, (domain) =>
         checkWebexInvite(domain, stanza, {
-          webex: settings(domain).webex,
+          webex: perStanza(domain).webex,
           webexInvites: input.policy.webexInvites,
         }),
       ),
@@ -165,5 +166,30 @@ export function createDomainPolicy(input: PolicyInput, options: DomainPolicyOpti
       ),
     mapOutbound: (stanza) => mapAddresses('outbound-addresses', stanza, 'to'),
     mapInbound: (stanza) => mapAddresses('inbound-addresses', stanza, 'from'),
+  }
+}
+
+/** Domains whose per-stanza settings are kept; past this the cache starts afresh. */
+const PER_STANZA_DOMAINS = 4096
+
+/**
+ * What the per-stanza checks (rate, WebEx) read of a domain's settings, resolved once per
+ * (normalized) domain instead of on every stanza: the cascade copies and merges objects, and
+ * the input never changes under one policy (a reload builds a new one). Frozen, since shared;
+ * bounded, since the domains are the peers'.
+ */
+function createPerStanzaSettings(
+  resolve: (domain: string) => DomainSettings,
+): (domain: string) => Pick<DomainSettings, 'limits' | 'webex'> {
+  const cache = new Map<string, Pick<DomainSettings, 'limits' | 'webex'>>()
+  return (domain) => {
+    let found = cache.get(domain)
+    if (found === undefined) {
+      const { limits, webex } = resolve(domain)
+      found = Object.freeze({ limits: Object.freeze(limits), webex })
+      if (cache.size >= PER_STANZA_DOMAINS) cache.clear()
+      cache.set(domain, found)
+    }
+    return found
   }
 }

@@ -59,6 +59,28 @@ describe('createDomainPolicy', () => {
     expect(policy.checkRate('p.example', 1010).allowed).toBe(true)
   })
 
+  it('per-stanza checks keep each domain its own settings while many domains come and go', () => {
+    // The rate and WebEx checks resolve a domain's settings once and keep them (bounded):
+    // a domain's override must hold before and after the kept ones were dropped.
+    const { policy } = setup({
+      policy: {
+        limits: { stanzasPerSecond: 1000, burst: 1000 },
+        domains: { 'slow.example': { limits: { stanzasPerSecond: 1, burst: 1 } } },
+        webexDomains: ['webex.example'],
+      },
+    })
+    const invite = parse(
+      "<message from='a@webex.example' to='b@corp.example'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='a@webex.example'/></x></message>",
+    )
+    for (let round = 0; round < 2; round++) {
+      const now = round * 10_000
+      expect(policy.checkRate('slow.example', now).allowed).toBe(true)
+      expect(policy.checkRate('slow.example', now).code).toBe('RATE_LIMITED')
+      expect(policy.checkInboundStanza('webex.example', invite).code).toBe('WEBEX_INVITE')
+      for (let i = 0; i < 5000; i++) expect(policy.checkRate(`d${i}.example`, now).allowed).toBe(true)
+    }
+  })
+
   it('checkInboundStanza applies the WebEx invite constraint to tagged domains only', () => {
     const { policy } = setup({
       policy: { webexDomains: ['*.webex.example'], domains: { 'c.example': { webex: true } } },

@@ -116,11 +116,14 @@ export class OutboundLink {
         return
       }
     }
+    const wasEmpty = this.queue.size === 0
     if (!this.queue.offer(item)) {
       this.options.onBounce(item, 'resource-constraint', `queue to ${this.options.remote} is full`)
       return
     }
-    this.scheduleExpiry()
+    // The head expires first, and whenever the queue holds stanzas a timer is set for it (or
+    // earlier; it sets the next): a timer per stanza queued would only be set again.
+    if (wasEmpty) this.scheduleExpiry()
     if (this.state === 'idle') this.start()
     // A stream the peer opened proves it is back: no need to wait out the backoff.
     else if (this.state === 'backing-off' && !this.adoptOffered() && !this.retryTimer) this.scheduleRetry()

@@ -27,9 +27,14 @@ export function xml(
   attrs: Record<string, string | number | undefined> = {},
   ...children: XmlChild[]
 ): Element {
-  const clean: Record<string, string> = {}
-  for (const [key, value] of Object.entries(attrs)) if (value !== undefined) clean[key] = String(value)
-  const el = new Element(name, clean)
+  // Written straight into the element's own attrs: no [key, value] arrays, no object copied twice.
+  const el = new Element(name)
+  const clean = el.attrs as Record<string, string>
+  for (const key in attrs) {
+    if (!Object.hasOwn(attrs, key)) continue
+    const value = attrs[key]
+    if (value !== undefined) clean[key] = String(value)
+  }
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue
     if (isElementShaped(child)) el.cnode(child)

@@ -88,27 +88,41 @@ export function serialize(root: Element): string {
       continue
     }
     const text = typeof child === 'string' ? child : (child as number).toString(10)
-    out += escaped(text, false, () => `text of <${element.name}>`)
+    out += escaped(text, element, undefined)
   }
   return out
 }
 
 /** `<name attr="value"...` (without the closing `>` or `/>`). */
 function openTag(element: Element): string {
-  check(element.name, () => 'element name')
+  checkName(element.name, element, undefined)
   let tag = `<${element.name}`
   for (const name in element.attrs) {
     const value: unknown = element.attrs[name]
     if (value == null) continue // ltx skips these
-    check(name, () => `attribute name of <${element.name}>`)
+    checkName(name, element, name)
     const text = typeof value === 'string' ? value : (value as number).toString(10)
-    tag += ` ${name}="${escaped(text, true, () => `attribute '${name}' of <${element.name}>`)}"`
+    tag += ` ${name}="${escaped(text, element, name)}"`
   }
   return tag
 }
 
-function escaped(value: string, attribute: boolean, location: () => string): string {
-  const result = escapeChecked(value, attribute)
+// The error's location is put into words only when there is an error: a closure per string
+// written would be garbage on every stanza.
+
+/** An element name (`attribute` undefined) or an attribute name. */
+function checkName(name: string, element: Element, attribute: string | undefined): void {
+  const index = findInvalidXmlChar(name)
+  if (index === -1) return
+  const location = attribute === undefined ? 'element name' : `attribute name of <${element.name}>`
+  throw new InvalidXmlCharError(name.codePointAt(index)!, location)
+}
+
+/** Text of `element` (`attribute` undefined) or the value of one of its attributes, escaped. */
+function escaped(value: string, element: Element, attribute: string | undefined): string {
+  const result = escapeChecked(value, attribute !== undefined)
   if (typeof result === 'string') return result
-  throw new InvalidXmlCharError(value.codePointAt(-result - 1)!, location())
+  const location =
+    attribute === undefined ? `text of <${element.name}>` : `attribute '${attribute}' of <${element.name}>`
+  throw new InvalidXmlCharError(value.codePointAt(-result - 1)!, location)
 }
