@@ -5,10 +5,10 @@
  * listener and a plain node:tls server. Three processes (client, server, relay); every time is
  * process.hrtime (CLOCK_MONOTONIC), comparable across the processes of one machine.
  *
- *   pnpm build && BENCH_ADDRESS_BLOCK=N npx tsx --tsconfig bench/tsconfig.run.json \
- *     bench/tools/tls-gap.ts [rsa|ecdsa-p256] [rounds] [variant,variant,...]
+ *   pnpm build && BENCH_ADDRESS_BLOCK=N TSX_TSCONFIG_PATH=bench/tsconfig.run.json \
+ *     npx tsx bench/tools/tls-gap.ts [rsa|ecdsa-p256] [rounds] [variant,variant,...]
  *
- * Binds the bench's receiver and relayOut addresses, ports 15301-15305.
+ * Binds the bench's receiver and relayOut addresses, ports 15301-15304 and 15401-15404.
  */
 import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process'
 import { constants } from 'node:crypto'
