@@ -12,6 +12,8 @@ export interface Flight {
   readonly dir: 'up' | 'down'
   bytes: number
   readonly startUs: number
+  /** The reads that made the flight (bytes, µs): a flight written in two parts shows as two. */
+  readonly chunks: { bytes: number; atUs: number }[]
 }
 
 export interface ConnectionTrace {
@@ -36,9 +38,12 @@ export async function startRelay(listen: Endpoint, target: Endpoint): Promise<Re
     const trace: ConnectionTrace = { openedUs: nowUs(), flights: [] }
     traces.push(trace)
     const record = (dir: Flight['dir'], bytes: number) => {
+      const at = nowUs()
       const last = trace.flights[trace.flights.length - 1]
-      if (last?.dir === dir) last.bytes += bytes
-      else trace.flights.push({ dir, bytes, startUs: nowUs() })
+      if (last?.dir === dir) {
+        last.bytes += bytes
+        last.chunks.push({ bytes, atUs: at })
+      } else trace.flights.push({ dir, bytes, startUs: at, chunks: [{ bytes, atUs: at }] })
     }
     const upstream = tcpConnect(target)
     for (const socket of [client, upstream]) {

@@ -41,7 +41,8 @@ interface Capture {
   readonly perConnection: {
     openedAfterUs: number
     roundTrips: number
-    flights: { dir: string; bytes: number; atUs: number }[]
+    // chunks: the reads of each flight, [bytes, µs since the connection opened]
+    flights: { dir: string; bytes: number; atUs: number; chunks: [number, number][] }[]
   }[]
 }
 
@@ -402,7 +403,12 @@ async function counted(rig: Rig, id: CaseId): Promise<Capture> {
         // From send() to the connection: what waits before the first byte (a backoff, a lookup).
         openedAfterUs: trace.openedUs - sinceUs,
         roundTrips: roundTrips(trace, deliveredUs),
-        flights: trace.flights.map((f) => ({ dir: f.dir, bytes: f.bytes, atUs: f.startUs - trace.openedUs })),
+        flights: trace.flights.map((f) => ({
+          dir: f.dir,
+          bytes: f.bytes,
+          atUs: f.startUs - trace.openedUs,
+          chunks: f.chunks.map((c): [number, number] => [c.bytes, c.atUs - trace.openedUs]),
+        })),
       }))
     return { roundTrips: perConnection.reduce((sum, c) => sum + c.roundTrips, 0), perConnection }
   } finally {
