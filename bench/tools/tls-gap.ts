@@ -1,6 +1,6 @@
 /**
  * The client side of a TLS 1.3 handshake with client certificates, timed through a byte relay
- * (issue 18, bench/TLS-GAP-NOTES.md): from the server's TLS flight to the client's next flight,
+ * (issue 18, docs/performance.md "Where the time goes"): from the server's TLS flight to the client's next flight,
  * for our stream's client and for plain node:tls and OpenSSL clients, against the library's
  * listener and a plain node:tls server. Three processes (client, server, relay); every time is
  * process.hrtime (CLOCK_MONOTONIC), comparable across the processes of one machine.
