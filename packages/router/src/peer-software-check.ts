@@ -34,6 +34,9 @@ export const DEFAULT_PEER_SOFTWARE: PeerSoftwareOptions = {
   knownForMs: 86_400_000,
 }
 
+/** Prefetched shared answers kept for the admission that follows their dial. */
+export const MAX_PREFETCHED = 1_024
+
 /** An answer (or that the peer gave none) and when it was given. */
 interface Answer {
   readonly software: PeerSoftware | undefined
@@ -65,6 +68,11 @@ export class PeerSoftwareCheck {
    * by the admission that follows (or replaced by the next dial's once settled).
    */
   private readonly prefetched = new Map<string, { readonly done: Promise<void>; settled: boolean }>()
+
+  /** How many prefetched answers wait for an admission (bounded by MAX_PREFETCHED). */
+  get prefetchedCount(): number {
+    return this.prefetched.size
+  }
 
   constructor(
     private readonly policy: DomainPolicy,
@@ -103,6 +111,12 @@ export class PeerSoftwareCheck {
   prefetch(remote: string): void {
     if (!this.shared || !this.enabled || this.fresh(remote)) return
     if (this.prefetched.get(remote)?.settled === false) return
+    // A dial that never reaches admission (refused, unreachable) leaves its settled entry
+    // behind; the domains dialled are many, so settled entries go once the map is full. Those
+    // still reading are bounded by the dials in flight (each read gives up after timeoutMs).
+    if (this.prefetched.size >= MAX_PREFETCHED) {
+      for (const [domain, entry] of this.prefetched) if (entry.settled) this.prefetched.delete(domain)
+    }
     const entry = {
       settled: false,
       done: this.askShared(remote).then((known) => {

@@ -7,7 +7,7 @@ import {
 import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
 import type { SharedPeerSoftwareCache } from '../src/cluster-port.js'
-import { PeerSoftwareCheck, type PeerSoftwareOptions } from '../src/peer-software-check.js'
+import { MAX_PREFETCHED, PeerSoftwareCheck, type PeerSoftwareOptions } from '../src/peer-software-check.js'
 import { xml } from '../src/xml.js'
 
 // The known-good rule: a stale answer the current policy allows lets the first stanza go at once
@@ -179,5 +179,18 @@ describe('PeerSoftwareCheck: the known-good rule', () => {
     // An entry without its time (an older node wrote it) counts as fresh.
     store.set('d.test', { value: { name: 'Evil' } })
     expect((await other.run('d.test')).decision.allowed).toBe(false)
+  })
+
+  it('dials that never reach admission leave no more prefetched answers than MAX_PREFETCHED', async () => {
+    const shared: SharedPeerSoftwareCache = { get: async () => undefined, set: () => {} }
+    const { check } = setup({ rules: refuseEvil, shared })
+    // A host sending to ever new domains that never answer: each dial prefetches, none is admitted.
+    for (let index = 0; index < 3 * MAX_PREFETCHED; index++) {
+      check.prefetch(`d${index}.test`)
+      if (index % 100 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+    check.prefetch('last.test')
+    expect(check.prefetchedCount).toBeLessThanOrEqual(MAX_PREFETCHED)
   })
 })
