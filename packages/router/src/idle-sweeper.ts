@@ -46,7 +46,7 @@ export class IdleSweeper {
       const last = this.seen.get(session)
       if (!last || last.count !== count) {
         this.seen.set(session, { count, since: now })
-      } else if (now - last.since >= this.idleMs && session.unacknowledged.length === 0) {
+      } else if (now - last.since >= this.idleMs && session.unacknowledgedCount === 0) {
         this.onIdle(session)
       }
     }

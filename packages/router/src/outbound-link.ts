@@ -67,10 +67,6 @@ export class OutboundLink {
   private retryTimer: NodeJS.Timeout | undefined
   private expiryTimer: NodeJS.Timeout | undefined
   private stopped = false
-  /** When each stanza written on a stream expires: a resend keeps the TTL it was given once. */
-  private readonly expiresAt = new WeakMap<Element, number>()
-  /** Cluster mode: the durable outbox entry behind each stanza written, told when the peer acks it. */
-  private readonly durable = new WeakMap<Element, DurableStanza>()
 
   constructor(private readonly options: LinkOptions) {
     this.queue = new StanzaQueue(options.queue)
@@ -196,9 +192,6 @@ export class OutboundLink {
     this.target = target
     this.state = 'admitting'
     session.once('closed', ({ error }) => this.onSessionClosed(session, error))
-    session.on('acked', (stanzas) => {
-      for (const stanza of stanzas) this.durable.get(stanza)?.acked()
-    })
     // Answers may use a stream still being admitted (as in send()): the peer may be waiting
     // for one, e.g. its own XEP-0092 query, before it admits us in turn.
     for (const item of this.queue.take((waiting) => waiting.answer === true)) this.write(session, item)
@@ -247,9 +240,9 @@ export class OutboundLink {
     // A lapsed lease: not ours to write any more, and not ours to bounce; the outbox keeps it.
     if (item.durable && !item.durable.mayWrite()) return
     try {
-      session.sendStanza(item.stanza)
-      this.expiresAt.set(item.stanza, item.expiresAt)
-      if (item.durable) this.durable.set(item.stanza, item.durable)
+      // The stream keeps the TTL (a resend keeps the one given once) and tells the cluster's
+      // outbox entry when the peer acknowledges the stanza.
+      session.sendStanza(item.stanza, { expiresAt: item.expiresAt, receipt: item.durable })
       item.resolve()
       // Without XEP-0198 nothing will ever be acknowledged: written is as good as it gets.
       if (item.durable && !session.sm?.enabled) item.durable.acked()
@@ -285,14 +278,14 @@ export class OutboundLink {
    * Their send() promises settled at write time; a failure now bounces them.
    */
   private resendUnacknowledged(session: S2SSession): number {
-    const stanzas = session.unacknowledged
-    if (stanzas.length === 0 || this.stopped) return 0
+    if (session.unacknowledgedCount === 0 || this.stopped) return 0
     const fallback = Date.now() + this.options.resendTtlMs
-    const items = stanzas.map((stanza) => ({
+    const items = session.unacknowledged.map(({ stanza, expiresAt, receipt }) => ({
       stanza,
-      expiresAt: this.expiresAt.get(stanza) ?? fallback,
+      expiresAt: expiresAt ?? fallback,
       resent: true,
-      durable: this.durable.get(stanza),
+      // write() gives the stream no receipt but a DurableStanza.
+      durable: receipt as DurableStanza | undefined,
       resolve: noop,
       reject: noop,
     }))

@@ -108,7 +108,7 @@ function sessionFacts(session: S2SSession | undefined) {
       validTo: certificate.validTo,
       trusted: certificate.trusted,
     },
-    unacknowledged: session?.unacknowledged.length ?? 0,
+    unacknowledged: session?.unacknowledgedCount ?? 0,
     bidi: session?.bidi ?? false,
     streamManagement: session?.sm?.enabled ?? false,
     stanzasIn: session?.stats.stanzasIn ?? 0,

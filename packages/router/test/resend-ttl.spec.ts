@@ -1,4 +1,4 @@
-import type { S2SSession } from '@xmpp-federation/stream'
+import type { S2SSession, StanzaTracking, UnacknowledgedStanza } from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
@@ -20,13 +20,17 @@ describe('OutboundLink resending what a broken stream left unacknowledged', () =
       bidi: true,
       canSendStanza: true,
       sm: { enabled: true },
-      unacknowledged: [] as Element[],
+      // The stream keeps what the link attached to each stanza, as a real one does.
+      unacknowledged: [] as UnacknowledgedStanza[],
       written: [] as Element[],
-      sendStanza(stanza: Element) {
+      sendStanza(stanza: Element, tracking?: StanzaTracking) {
         stream.written.push(stanza)
+        stream.unacknowledged.push({ stanza, expiresAt: tracking?.expiresAt, receipt: tracking?.receipt })
       },
       close: async () => ({ error: undefined, initiator: 'local' }),
     })
+    // A getter: Object.assign would have copied its value once.
+    Object.defineProperty(stream, 'unacknowledgedCount', { get: () => stream.unacknowledged.length })
     let offer: unknown = stream
     const bounced: string[] = []
     const link = new OutboundLink({
@@ -53,9 +57,11 @@ describe('OutboundLink resending what a broken stream left unacknowledged', () =
     link.send(soon)
     link.send(late)
     expect(stream.written.map((s) => s.attrs.id)).toEqual(['acked', 'soon', 'late'])
-    stream.emit('acked', [acked.stanza])
+    stream.unacknowledged.shift()
+    stream.emit('acked', 1)
+    // Written by another writer with nothing attached: it gets the resend TTL.
     const foreign = xml('iq', { from: 'c.test', to: 'd.test', id: 'foreign', type: 'get' })
-    stream.unacknowledged = [soon.stanza, foreign, late.stanza]
+    stream.unacknowledged.splice(1, 0, { stanza: foreign, expiresAt: undefined, receipt: undefined })
     offer = undefined
     stream.emit('closed', { error: new Error('connection reset'), initiator: 'remote' })
     await new Promise((resolve) => setTimeout(resolve, 400))

@@ -78,4 +78,5 @@ export {
 export * from './tls/index.js'
 export { S2S_SECURE_OPTIONS } from './tls-options.js'
 export { ALPN_XMPP_SERVER } from './tls-upgrade.js'
+export type { AckReceipt, StanzaTracking, UnacknowledgedStanza } from './unacked-log.js'
 export * from './xml/index.js'

@@ -11,6 +11,7 @@ import { NS } from './namespaces.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
 import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
+import type { StanzaTracking, UnacknowledgedStanza } from './unacked-log.js'
 import { flushNextTurn } from './write-scheduler.js'
 import { type StreamHeader, serialize, XmlStreamParser } from './xml/index.js'
 
@@ -74,8 +75,8 @@ export interface SessionEvents {
   established: () => void
   /** An inbound stanza that passed the stream's checks. */
   stanza: (stanza: Element) => void
-  /** XEP-0198: the peer acknowledged these stanzas. */
-  acked: (stanzas: Element[]) => void
+  /** XEP-0198: the peer acknowledged this many more stanzas (their receipts were told first). */
+  acked: (count: number) => void
   /**
    * `canSendStanza` said false since the last time, and since then what was written reached
    * the socket or the socket drained: it may be true again. Only after a refusal: with a
@@ -146,7 +147,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   /** Writes made while a restarted stream has no header of ours yet: they follow the new header and features. */
   private heldUntilHeader = ''
   /** The stanzas among those writes, until they are released. */
-  private heldStanzas: Element[] = []
+  private heldStanzas: UnacknowledgedStanza[] = []
   /** Outbound bidi: stanzas that arrived before our side finished authenticating, checked once it has. */
   private earlyStanzas: Element[] = []
   private ignoreInput = false
@@ -174,7 +175,7 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
         (el) => {
           if (this.phase === 'established') this.send(el)
         },
-        (stanzas) => this.emit('acked', stanzas),
+        (count) => this.emit('acked', count),
         (error) => this.fail(error),
       )
     this.negotiationTimer = setTimeout(
@@ -222,16 +223,17 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   /** Writes one element. Throws if the stream is closing or the element holds characters XML forbids. */
   send(el: Element): void {
-    this.sendSized(el)
+    this.write(this.serializeForWrite(el))
   }
 
   /**
    * Writes a stanza after checking that its `from`/`to` domains are a pair
    * authenticated on this stream: a stream authenticated for one domain never
    * carries stanzas from another. Inbound streams carry stanzas back only
-   * when XEP-0288 was negotiated.
+   * when XEP-0288 was negotiated. `tracking` comes back with the stanza in
+   * `unacknowledged` if the stream dies first; its receipt hears the peer's ack.
    */
-  sendStanza(stanza: Element): void {
+  sendStanza(stanza: Element, tracking?: StanzaTracking): void {
     if (this.direction === 'inbound' && !this.bidi) {
       throw new StreamError('invalid-from', 'an inbound stream without XEP-0288 carries no stanzas back')
     }
@@ -241,10 +243,13 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
       throw new StreamError('invalid-from', `stream is not authenticated for ${from ?? '?'} -> ${to ?? '?'}`)
     }
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
-    const size = this.sendSized(stanza)
+    const text = this.serializeForWrite(stanza)
+    const startInTurn = this.write(text)
     this.stats.stanzasOut++
-    const counted = this.sm?.sent(stanza, size) ?? false
-    if (!counted && !this.headerSent) this.heldStanzas.push(stanza)
+    const counted = this.sm?.sent(text, startInTurn, tracking) ?? false
+    if (!counted && !this.headerSent) {
+      this.heldStanzas.push({ stanza, expiresAt: tracking?.expiresAt, receipt: tracking?.receipt })
+    }
   }
 
   /**
@@ -265,9 +270,14 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * Stanzas this stream cannot vouch for: written and not acknowledged (XEP-0198), or
    * still waiting for our header after a restart (never on the wire if the stream dies).
    */
-  get unacknowledged(): readonly Element[] {
-    const acked = this.sm?.unacknowledged ?? []
-    return this.heldStanzas.length === 0 ? acked : [...this.heldStanzas, ...acked]
+  get unacknowledged(): UnacknowledgedStanza[] {
+    const written = this.sm?.unacknowledged ?? []
+    return this.heldStanzas.length === 0 ? written : [...this.heldStanzas, ...written]
+  }
+
+  /** How many stanzas `unacknowledged` would list, without parsing them. */
+  get unacknowledgedCount(): number {
+    return this.heldStanzas.length + (this.sm?.unacknowledgedCount ?? 0)
   }
 
   /** Authorises a domain pair on this stream; mechanisms reach it through their auth view only. */
@@ -465,14 +475,12 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
 
   // --------------------------------------------------------------- internals
 
-  /** Writes one element; returns its serialized length (what XEP-0198 holds for a resend). */
-  private sendSized(el: Element): number {
+  /** An element's text, once the stream may still write (throws if closing or not XML). */
+  private serializeForWrite(el: Element): string {
     if (this.phase === 'closing' || this.phase === 'closed') {
       throw new StreamError('reset', 'the stream is closed')
     }
-    const data = serialize(el)
-    this.write(data)
-    return data.length
+    return serialize(el)
   }
 
   private createParser(): XmlStreamParser {
@@ -648,21 +656,22 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * Writes during negotiation go out at once (a TLS upgrade may replace the
    * socket right after). On an established stream they are joined and written
    * once per event-loop turn: one TLS record and one syscall for a burst of
-   * stanzas instead of one each.
+   * stanzas instead of one each. Returns where `data` starts in the turn's
+   * output, or -1 when it went any other way.
    */
-  private write(data: string): void {
-    if (this.closingTagSent || !this.socket.writable) return
+  private write(data: string): number {
+    if (this.closingTagSent || !this.socket.writable) return -1
     if (!this.headerSent && this.phase === 'established') {
       // Inbound, between SASL success and the peer's new header: nothing may precede our header.
       this.heldUntilHeader += data
-      return
+      return -1
     }
     if (this.phase !== 'established') {
       this.flushWrites()
       this.writeNow(data)
-      return
+      return -1
     }
-    this.writeWithTurn(data)
+    return this.writeWithTurn(data)
   }
 
   /**
@@ -678,12 +687,17 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     this.writeWithTurn(serialize(el))
   }
 
-  /** Joins `data` to what this event-loop turn writes: one TLS record and one syscall. */
-  private writeWithTurn(data: string): void {
+  /** Joins `data` to what this event-loop turn writes (one TLS record and one syscall); returns where it starts. */
+  private writeWithTurn(data: string): number {
     if (this.pendingWrites === '') flushNextTurn(this.flushWrites)
+    const start = this.pendingWrites.length
     this.pendingWrites += data
     // A burst larger than a stream may hold goes to the socket now, where backpressure sees it.
-    if (this.pendingWrites.length > this.context.limits.maxBufferedBytes) this.flushWrites()
+    if (this.pendingWrites.length > this.context.limits.maxBufferedBytes) {
+      this.flushWrites()
+      return -1
+    }
+    return start
   }
 
   /** Writes what `write()` has collected; called before anything that must follow it on the wire. */
@@ -692,6 +706,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
     if (data === '') return
     this.pendingWrites = ''
     if (!this.closingTagSent && this.socket.writable) this.writeNow(data)
+    // Written (and so flattened): the stanzas held for a resend keep their place in it.
+    this.sm?.turnWritten(data)
     if (this.currentPhase === 'established' && !this.readingPaused) this.emitWritable()
   }
 

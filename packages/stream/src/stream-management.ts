@@ -1,5 +1,6 @@
 import { Element } from 'ltx'
 import { StreamError } from './errors.js'
+import { type StanzaTracking, UnackedLog, type UnacknowledgedStanza } from './unacked-log.js'
 
 /** XEP-0198 Stream Management, version 3. */
 export const NS_SM = 'urn:xmpp:sm:3'
@@ -59,10 +60,7 @@ export class StreamManagement {
   handled = 0
   /** Outbound stanzas the peer has acknowledged (its last h). */
   private acked = 0
-  private unacked: Element[] = []
-  /** Sizes of `unacked`, in the same order (characters as serialized). */
-  private unackedSizes: number[] = []
-  private unackedBytes = 0
+  private readonly unacked = new UnackedLog()
   private requestTimer: NodeJS.Timeout | undefined
   /** Stanzas written since `requestTimer` was armed: whether the stream is still sending. */
   private sentSinceArmed = 0
@@ -75,13 +73,18 @@ export class StreamManagement {
     private readonly options: StreamManagementOptions,
     private readonly limits: UnackedLimits,
     private readonly write: (el: Element) => void,
-    private readonly onAcked: (stanzas: Element[]) => void,
+    private readonly onAcked: (count: number) => void,
     private readonly onFailure: StreamManagementFailure,
   ) {}
 
-  /** Stanzas written but not acknowledged yet, oldest first. */
-  get unacknowledged(): readonly Element[] {
-    return this.unacked
+  /** Stanzas written but not acknowledged yet, oldest first (parsed again from their text: not for a hot path). */
+  get unacknowledged(): UnacknowledgedStanza[] {
+    return this.unacked.entries()
+  }
+
+  /** How many stanzas are written and not acknowledged yet. */
+  get unacknowledgedCount(): number {
+    return this.unacked.length
   }
 
   /** Whether the stream is under stream management (requested by us, or enabled by the peer). */
@@ -111,32 +114,30 @@ export class StreamManagement {
    */
   refused(): void {
     this.countingSent = false
-    this.unacked = []
-    this.unackedSizes = []
-    this.unackedBytes = 0
+    this.unacked.clear()
     this.stop()
   }
 
   /**
-   * Called for each stanza written, with its serialized size; false when it is not
-   * counted (stream management not on yet). Writers keep within the window
-   * (`windowFull`); a stanza written past it fails the stream, so that whatever the
-   * writer, a peer that reads and never acknowledges cannot make us hold every stanza.
+   * Called for each stanza written, with its serialized text and where it starts in the
+   * turn's output (see {@link UnackedLog.push}); false when it is not counted (stream
+   * management not on yet). Writers keep within the window (`windowFull`); a stanza written
+   * past it fails the stream, so that whatever the writer, a peer that reads and never
+   * acknowledges cannot make us hold every stanza.
    */
-  sent(stanza: Element, size: number): boolean {
+  sent(text: string, startInTurn: number, tracking?: StanzaTracking): boolean {
     if (!this.countingSent) return false
-    this.unacked.push(stanza)
-    this.unackedSizes.push(size)
-    this.unackedBytes += size
+    const size = text.length
+    this.unacked.push(text, startInTurn, tracking)
     const { maxUnackedStanzas, maxUnackedBytes } = this.limits
     // Written although the window was already full: the writer ignored `windowFull`.
     const wasFull =
-      this.unacked.length - 1 >= maxUnackedStanzas || this.unackedBytes - size >= maxUnackedBytes
+      this.unacked.length - 1 >= maxUnackedStanzas || this.unacked.size - size >= maxUnackedBytes
     if (wasFull) {
       this.onFailure(
         new StreamError(
           'resource-constraint',
-          `the peer left ${this.unacked.length} stanzas (${this.unackedBytes} characters) unacknowledged`,
+          `the peer left ${this.unacked.length} stanzas (${this.unacked.size} characters) unacknowledged`,
         ),
       )
       return true
@@ -161,7 +162,12 @@ export class StreamManagement {
 
   /** Characters of the stanzas held for a resend. */
   get unacknowledgedBytes(): number {
-    return this.unackedBytes
+    return this.unacked.size
+  }
+
+  /** The turn's output went to the socket: see {@link UnackedLog.sealTurn}. */
+  turnWritten(output: string): void {
+    if (this.unacked.length > 0) this.unacked.sealTurn(output)
   }
 
   /**
@@ -173,7 +179,7 @@ export class StreamManagement {
     return (
       this.countingSent &&
       (this.unacked.length >= this.limits.maxUnackedStanzas ||
-        this.unackedBytes >= this.limits.maxUnackedBytes)
+        this.unacked.size >= this.limits.maxUnackedBytes)
     )
   }
 
@@ -242,8 +248,8 @@ export class StreamManagement {
     clearTimeout(this.ackTimer)
     this.ackTimer = undefined
     if (count > 0) {
-      for (const size of this.unackedSizes.splice(0, count)) this.unackedBytes -= size
-      this.onAcked(this.unacked.splice(0, count))
+      this.unacked.shift(count)
+      this.onAcked(count)
     }
     // More stanzas went out while we waited: ask again.
     if (this.unacked.length > 0 && !this.requestTimer) this.armRequestTimer()

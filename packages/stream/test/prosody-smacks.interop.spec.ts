@@ -61,8 +61,8 @@ describe('stream management with Prosody', () => {
     })
     expect(stream.sm?.enabled).toBe(true)
     let acked = 0
-    stream.on('acked', (stanzas) => {
-      acked += stanzas.length
+    stream.on('acked', (count) => {
+      acked += count
     })
     for (let i = 0; i < 30; i++) {
       stream.sendStanza(

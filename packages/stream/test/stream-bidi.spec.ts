@@ -84,7 +84,7 @@ describe('XEP-0288 bidirectional s2s streams', () => {
     const { error } = await inbound.closed
     expect((error as StreamError).condition).toBe('connection-timeout')
     // Never on the wire: the router resends it over the next stream.
-    expect(inbound.unacknowledged.map((s) => s.attrs.id)).toEqual(['waiting'])
+    expect(inbound.unacknowledged.map((u) => u.stanza.attrs.id)).toEqual(['waiting'])
     await pair.close()
   })
 

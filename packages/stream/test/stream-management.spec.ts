@@ -11,6 +11,15 @@ import { connectedPair, createPki, type Pki } from './fixtures.js'
 const message = (i: number) =>
   new Element('message', { from: 'bot@c.test', to: 'eve@d.test', id: `m${i}` }).c('body').t(`#${i}`).root()
 
+/** A serialized message of exactly `size` characters, as the session hands it to stream management. */
+function written(i: number, size: number): string {
+  const open = `<message from="bot@c.test" to="eve@d.test" id="m${i}"><body>`
+  const close = '</body></message>'
+  const padding = size - open.length - close.length
+  if (padding < 0) throw new Error(`a message is at least ${open.length + close.length} characters`)
+  return open + '#'.repeat(padding) + close
+}
+
 describe('XEP-0198 stream management on s2s', () => {
   let pki: Pki
   beforeAll(async () => {
@@ -22,11 +31,18 @@ describe('XEP-0198 stream management on s2s', () => {
     const outbound = await pair.outbound
     expect(outbound.sm?.enabled).toBe(true)
     const acked: string[] = []
-    outbound.on('acked', (stanzas) => acked.push(...stanzas.map((s) => s.attrs.id ?? '')))
-    for (let i = 0; i < 45; i++) outbound.sendStanza(message(i))
+    let counted = 0
+    outbound.on('acked', (count) => {
+      counted += count
+    })
+    for (let i = 0; i < 45; i++) {
+      outbound.sendStanza(message(i), { receipt: { acked: () => acked.push(`m${i}`) } })
+    }
     await expect.poll(() => acked.length, { timeout: 3000 }).toBe(45)
     expect(acked).toEqual(Array.from({ length: 45 }, (_, i) => `m${i}`))
+    expect(counted).toBe(45)
     expect(outbound.unacknowledged).toEqual([])
+    expect(outbound.unacknowledgedCount).toBe(0)
     const inbound = await pair.listener.nextSession()
     expect(inbound.sm?.handled).toBe(45)
     await pair.close()
@@ -43,12 +59,10 @@ describe('XEP-0198 stream management on s2s', () => {
       writes.push(String(data))
       return write(data)
     }
-    outbound.sendStanza(message(0))
-    outbound.sendStanza(message(1))
+    const acked: string[] = []
+    for (const i of [0, 1]) outbound.sendStanza(message(i), { receipt: { acked: () => acked.push(`m${i}`) } })
     await expect.poll(() => writes.length).toBeGreaterThan(0)
     expect(writes[0]).toMatch(/^<enable [^>]*\/>.*<message .*id="m0".*<message .*id="m1"/s)
-    const acked: string[] = []
-    outbound.on('acked', (stanzas) => acked.push(...stanzas.map((s) => s.attrs.id ?? '')))
     await expect.poll(() => acked, { timeout: 3000 }).toEqual(['m0', 'm1'])
     const inbound = await pair.listener.nextSession()
     expect(inbound.sm?.handled).toBe(2)
@@ -59,18 +73,42 @@ describe('XEP-0198 stream management on s2s', () => {
     const pair = await connectedPair(pki)
     const outbound = await pair.outbound
     const inbound = await pair.listener.nextSession()
-    // The receiving side dies before any ack can come back.
-    for (let i = 0; i < 3; i++) outbound.sendStanza(message(i))
+    // The receiving side dies before any ack can come back. What comes back is parsed from
+    // the text written, part of one turn's output or on its own: it must equal what was sent.
+    const receipt = { acked: () => {} }
+    const tricky = new Element('message', {
+      from: 'bot@c.test',
+      to: 'eve@d.test',
+      id: 'm3',
+      'xml:lang': 'fr',
+    })
+      .c('body')
+      .t('<&> "quoted" \'apos\' é 😀 ]]>')
+      .up()
+      .c('x', { xmlns: 'urn:example', a: 'tab\tnewline\n' })
+      .root()
+    for (let i = 0; i < 3; i++) outbound.sendStanza(message(i), { expiresAt: 1000 + i })
+    outbound.sendStanza(tricky, { receipt })
+    await new Promise((resolve) => setImmediate(resolve))
+    // A second turn: its stanzas live in another turn's output.
+    outbound.sendStanza(message(4))
     inbound.close('system-shutdown')
     await outbound.closed
-    expect(outbound.unacknowledged.map((s) => s.attrs.id)).toEqual(['m0', 'm1', 'm2'])
+    const left = outbound.unacknowledged
+    expect(left.map((u) => u.stanza.attrs.id)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+    expect(left.map((u) => u.stanza.toString())).toEqual(
+      [message(0), message(1), message(2), tricky, message(4)].map((el) => el.toString()),
+    )
+    expect(left.map((u) => u.expiresAt)).toEqual([1000, 1001, 1002, undefined, undefined])
+    expect(left.map((u) => u.receipt)).toEqual([undefined, undefined, undefined, receipt, undefined])
+    expect(outbound.unacknowledgedCount).toBe(5)
     await pair.close()
   })
 
   it('closes the stream when the peer acknowledges more than was sent', () => {
     const { sm, writes } = managed({ requestEvery: 1 })
     sm.enable()
-    sm.sent(message(1), 100)
+    sm.sent(written(1, 100), -1)
     expect(writes.map((w) => w.name)).toEqual(['r'])
     expect(() => sm.onElement(new Element('a', { h: '5' }))).toThrow(/acknowledged 5 stanzas, only 1/)
     sm.stop()
@@ -82,7 +120,7 @@ describe('XEP-0198 stream management on s2s', () => {
     (h) => {
       const { sm } = managed({ requestEvery: 1 })
       sm.enable()
-      sm.sent(message(1), 100)
+      sm.sent(written(1, 100), -1)
       expect(() => sm.onElement(new Element('a', { h }))).toThrow(/invalid stream management h/)
       sm.stop()
     },
@@ -91,7 +129,7 @@ describe('XEP-0198 stream management on s2s', () => {
   it('accepts h=0 to 4294967295 written in decimal digits', () => {
     const { sm } = managed({ requestEvery: 1 })
     sm.enable()
-    sm.sent(message(1), 100)
+    sm.sent(written(1, 100), -1)
     expect(sm.onElement(new Element('a', { h: '1' }))).toBeUndefined()
     expect(sm.unacknowledged).toEqual([])
     sm.stop()
@@ -106,24 +144,24 @@ describe('XEP-0198 stream management on s2s', () => {
   })
 
   it('a window: full at the count or size limit, and a stanza written past it fails the stream', () => {
-    const byCount = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 3, maxUnackedBytes: 10_000 })
+    const byCount = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 3, maxUnackedBytes: 100_000 })
     byCount.sm.enable()
-    for (let i = 0; i < 3; i++) byCount.sm.sent(message(i), 10)
+    for (let i = 0; i < 3; i++) byCount.sm.sent(written(i, 100), -1)
     expect(byCount.failures).toEqual([])
     expect(byCount.sm.windowFull).toBe(true)
-    byCount.sm.sent(message(3), 10)
+    byCount.sm.sent(written(3, 100), -1)
     expect(byCount.failures).toEqual(['resource-constraint'])
     byCount.sm.stop()
 
-    const bySize = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 1000, maxUnackedBytes: 250 })
+    const bySize = managed({ requestEvery: 1000 }, { maxUnackedStanzas: 1000, maxUnackedBytes: 2500 })
     bySize.sm.enable()
-    bySize.sm.sent(message(0), 200)
+    bySize.sm.sent(written(0, 2000), -1)
     expect(bySize.sm.windowFull).toBe(false)
     // One stanza may cross the byte limit; it fills the window.
-    bySize.sm.sent(message(1), 100)
+    bySize.sm.sent(written(1, 1000), -1)
     expect(bySize.failures).toEqual([])
     expect(bySize.sm.windowFull).toBe(true)
-    bySize.sm.sent(message(2), 10)
+    bySize.sm.sent(written(2, 100), -1)
     expect(bySize.failures).toEqual(['resource-constraint'])
     bySize.sm.stop()
   })
@@ -131,13 +169,14 @@ describe('XEP-0198 stream management on s2s', () => {
   it('counts acknowledged stanzas out of the size it holds', () => {
     const { sm, failures } = managed(
       { requestEvery: 1000 },
-      { maxUnackedStanzas: 1000, maxUnackedBytes: 250 },
+      { maxUnackedStanzas: 1000, maxUnackedBytes: 2500 },
     )
     sm.enable()
-    sm.sent(message(0), 200)
+    sm.sent(written(0, 2000), -1)
+    expect(sm.unacknowledgedBytes).toBe(2000)
     sm.onElement(new Element('a', { h: '1' }))
     expect(sm.unacknowledgedBytes).toBe(0)
-    sm.sent(message(1), 200)
+    sm.sent(written(1, 2000), -1)
     expect(failures).toEqual([])
     sm.stop()
   })
@@ -145,7 +184,7 @@ describe('XEP-0198 stream management on s2s', () => {
   it('fails the stream with connection-timeout when an ack request stays unanswered', async () => {
     const { sm, writes, failures } = managed({ requestEvery: 1, ackTimeoutMs: 50 })
     sm.enable()
-    sm.sent(message(1), 100)
+    sm.sent(written(1, 100), -1)
     expect(writes.map((w) => w.name)).toEqual(['r'])
     await new Promise((r) => setTimeout(r, 120))
     expect(failures).toEqual(['connection-timeout'])
@@ -155,7 +194,7 @@ describe('XEP-0198 stream management on s2s', () => {
   it('an answered ack request cancels the timeout', async () => {
     const { sm, failures } = managed({ requestEvery: 1, ackTimeoutMs: 50 })
     sm.enable()
-    sm.sent(message(1), 100)
+    sm.sent(written(1, 100), -1)
     sm.onElement(new Element('a', { h: '1' }))
     await new Promise((r) => setTimeout(r, 120))
     expect(failures).toEqual([])
@@ -174,7 +213,7 @@ describe('XEP-0198 ack requests by time', () => {
     vi.useFakeTimers()
     const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
     sm.enable()
-    sm.sent(message(0), 100)
+    sm.sent(written(0, 100), -1)
     vi.advanceTimersByTime(199)
     expect(names(writes)).toEqual([])
     vi.advanceTimersByTime(1)
@@ -186,12 +225,12 @@ describe('XEP-0198 ack requests by time', () => {
     vi.useFakeTimers()
     const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
     sm.enable()
-    sm.sent(message(0), 100)
+    sm.sent(written(0, 100), -1)
     vi.advanceTimersByTime(100)
-    sm.sent(message(1), 100)
+    sm.sent(written(1, 100), -1)
     vi.advanceTimersByTime(150)
     expect(names(writes)).toEqual([])
-    sm.sent(message(2), 100)
+    sm.sent(written(2, 100), -1)
     expect(names(writes)).toEqual(['r'])
     // Answered: the next request waits for new stanzas again.
     sm.onElement(new Element('a', { h: '3' }))
@@ -204,8 +243,8 @@ describe('XEP-0198 ack requests by time', () => {
     vi.useFakeTimers()
     const { sm, writes } = managed({ requestEvery: 20, requestAfterMs: 200 })
     sm.enable()
-    sm.sent(message(0), 100)
-    sm.sent(message(1), 100)
+    sm.sent(written(0, 100), -1)
+    sm.sent(written(1, 100), -1)
     vi.advanceTimersByTime(399)
     expect(names(writes)).toEqual([])
     vi.advanceTimersByTime(1)
@@ -217,14 +256,14 @@ describe('XEP-0198 ack requests by time', () => {
     vi.useFakeTimers()
     const { sm, writes } = managed({ requestEvery: 2, requestAfterMs: 200 })
     sm.enable()
-    sm.sent(message(0), 100)
-    sm.sent(message(1), 100)
+    sm.sent(written(0, 100), -1)
+    sm.sent(written(1, 100), -1)
     expect(names(writes)).toEqual(['r'])
-    sm.sent(message(2), 100)
+    sm.sent(written(2, 100), -1)
     vi.advanceTimersByTime(1000)
     expect(names(writes)).toEqual(['r'])
     sm.onElement(new Element('a', { h: '2' }))
-    expect(sm.unacknowledged.map((s) => s.attrs.id)).toEqual(['m2'])
+    expect(sm.unacknowledged.map((u) => u.stanza.attrs.id)).toEqual(['m2'])
     vi.advanceTimersByTime(200)
     expect(names(writes)).toEqual(['r', 'r'])
     sm.stop()
