@@ -9,7 +9,7 @@ import {
 import type { Element } from 'ltx'
 import type { DurableStanza } from './cluster-port.js'
 import { DeliveryError } from './errors.js'
-import { type PendingStanza, type QueueLimits, StanzaQueue } from './queue.js'
+import { type PendingStanza, pendingOf, type QueuedStanza, type QueueLimits, StanzaQueue } from './queue.js'
 import type { ConnectionTarget } from './resolve/index.js'
 
 /**
@@ -113,7 +113,14 @@ export class OutboundLink {
       }
     }
     const wasEmpty = this.queue.size === 0
-    if (!this.queue.offer(item)) {
+    let accepted: boolean
+    try {
+      accepted = this.queue.offer(item)
+    } catch (error) {
+      this.bounceUnwritable(item, error as Error)
+      return
+    }
+    if (!accepted) {
       this.options.onBounce(item, 'resource-constraint', `queue to ${this.options.remote} is full`)
       return
     }
@@ -139,7 +146,8 @@ export class OutboundLink {
     this.stopped = true
     clearTimeout(this.retryTimer)
     clearTimeout(this.expiryTimer)
-    for (const item of this.queue.drain()) this.options.onBounce(item, outcome.stanzaCondition, reason)
+    for (const item of this.queue.drain())
+      this.options.onBounce(pendingOf(item), outcome.stanzaCondition, reason)
     if (this.session) await this.session.close(outcome.condition, outcome.condition && reason)
   }
 
@@ -236,22 +244,27 @@ export class OutboundLink {
     if (this.session === session) this.failures = 0
   }
 
-  private write(session: S2SSession, item: PendingStanza): void {
+  /** Writes a stanza given to send() or one that waited in the queue (as text). */
+  private write(session: S2SSession, item: PendingStanza | QueuedStanza): void {
     // A lapsed lease: not ours to write any more, and not ours to bounce; the outbox keeps it.
     if (item.durable && !item.durable.mayWrite()) return
     try {
       // The stream keeps the TTL (a resend keeps the one given once) and tells the cluster's
       // outbox entry when the peer acknowledges the stanza.
-      session.sendStanza(item.stanza, { expiresAt: item.expiresAt, receipt: item.durable })
+      const stanza = 'serialized' in item ? item.serialized : item.stanza
+      session.sendStanza(stanza, { expiresAt: item.expiresAt, receipt: item.durable })
       item.resolve()
       // Without XEP-0198 nothing will ever be acknowledged: written is as good as it gets.
       if (item.durable && !session.sm?.enabled) item.durable.acked()
     } catch (error) {
-      // Unserializable content or a pair the stream is not authenticated for.
-      const condition =
-        (error as Error).name === 'InvalidXmlCharError' ? 'bad-request' : 'internal-server-error'
-      this.options.onBounce(item, condition, (error as Error).message)
+      this.bounceUnwritable(pendingOf(item), error as Error)
     }
+  }
+
+  /** Unserializable content (bad-request) or a pair the stream is not authenticated for. */
+  private bounceUnwritable(item: PendingStanza, error: Error): void {
+    const condition = error.name === 'InvalidXmlCharError' ? 'bad-request' : 'internal-server-error'
+    this.options.onBounce(item, condition, error.message)
   }
 
   private onSessionClosed(session: S2SSession, error: Error | undefined): void {
@@ -304,7 +317,7 @@ export class OutboundLink {
     const condition = conditionFor(error)
     this.lastError = { condition, message: error.message, at: Date.now() }
     this.options.onFailure(error, condition)
-    for (const item of this.queue.drain()) this.options.onBounce(item, condition, error.message)
+    for (const item of this.queue.drain()) this.options.onBounce(pendingOf(item), condition, error.message)
     this.backOff()
     this.state = this.stopped ? 'idle' : 'backing-off'
   }
@@ -335,7 +348,7 @@ export class OutboundLink {
       () => {
         for (const item of this.queue.expire(Date.now())) {
           this.options.onBounce(
-            item,
+            pendingOf(item),
             'remote-server-timeout',
             `not delivered to ${this.options.remote} in time`,
           )

@@ -1,9 +1,9 @@
-import type { S2SSession } from '@xmpp-federation/stream'
+import { type S2SSession, SerializedStanza } from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
 import { OutboundLink } from '../src/outbound-link.js'
-import { type PendingStanza, StanzaQueue } from '../src/queue.js'
+import { type PendingStanza, pendingOf, StanzaQueue } from '../src/queue.js'
 import { xml } from '../src/xml.js'
 
 const pending = (id: string, answer = false): PendingStanza => ({
@@ -22,8 +22,10 @@ function fakeStream(): S2SSession & { written: string[] } {
     canSendStanza: true,
     unacknowledged: [],
     written: [] as string[],
-    sendStanza(stanza: Element) {
-      stream.written.push(stanza.attrs.id)
+    // What waited in the link's queue comes as the text it was serialized to.
+    sendStanza(stanza: Element | SerializedStanza) {
+      const element = SerializedStanza.is(stanza) ? stanza.toElement() : stanza
+      stream.written.push(element.attrs.id)
     },
     close: async () => ({ error: undefined, initiator: 'local' }),
   })
@@ -35,9 +37,12 @@ describe('StanzaQueue.take', () => {
     const queue = new StanzaQueue({ maxStanzas: 10, maxBytes: 10_000 })
     for (const item of [pending('a'), pending('b', true), pending('c'), pending('d', true)]) queue.offer(item)
     const bytesBefore = queue.bytes
-    expect(queue.take((item) => item.answer === true).map((i) => i.stanza.attrs.id)).toEqual(['b', 'd'])
+    expect(queue.take((item) => item.answer === true).map((i) => pendingOf(i).stanza.attrs.id)).toEqual([
+      'b',
+      'd',
+    ])
     expect(queue.bytes).toBeLessThan(bytesBefore)
-    expect(queue.drain().map((i) => i.stanza.attrs.id)).toEqual(['a', 'c'])
+    expect(queue.drain().map((i) => pendingOf(i).stanza.attrs.id)).toEqual(['a', 'c'])
     expect(queue.bytes).toBe(0)
   })
 })
@@ -124,6 +129,42 @@ describe('OutboundLink refused after admission (a known peer whose new XEP-0092 
     link.send(pending('later'))
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(stream.written).toEqual(['first'])
+    await link.stop('done')
+  })
+})
+
+describe('OutboundLink queueing while the XEP-0198 window is full', () => {
+  it('writes what waited as the text it was queued as, and bounces what XML cannot carry at once', async () => {
+    const stream = fakeStream()
+    const bounced: { id: string; condition: string }[] = []
+    const link = new OutboundLink({
+      local: 'c.test',
+      remote: 'd.test',
+      queue: { maxStanzas: 10, maxBytes: 10_000 },
+      connect: () => Promise.reject(new Error('must not dial: the peer offered a stream')),
+      offered: () => stream,
+      admit: async () => {},
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+      onBounce: (item, condition) => bounced.push({ id: item.stanza.attrs.id, condition }),
+      onEstablished: () => {},
+      onFailure: () => {},
+      onClosed: () => {},
+      onResend: () => {},
+      resendTtlMs: 1000,
+    })
+    link.send(pending('first'))
+    await expect.poll(() => link.state).toBe('established')
+    ;(stream as { canSendStanza: boolean }).canSendStanza = false
+    const unwritable = pending('bell')
+    unwritable.stanza.c('body').t('ding \u0007')
+    link.send(pending('waits'))
+    link.send(unwritable)
+    expect(bounced).toEqual([{ id: 'bell', condition: 'bad-request' }])
+    expect(link.queued.stanzas).toBe(1)
+    // The window opens again: what waited goes out.
+    ;(stream as { canSendStanza: boolean }).canSendStanza = true
+    stream.emit('acked', 1)
+    expect(stream.written).toEqual(['first', 'waits'])
     await link.stop('done')
   })
 })

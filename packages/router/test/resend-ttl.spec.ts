@@ -1,4 +1,9 @@
-import type { S2SSession, StanzaTracking, UnacknowledgedStanza } from '@xmpp-federation/stream'
+import {
+  type S2SSession,
+  SerializedStanza,
+  type StanzaTracking,
+  type UnacknowledgedStanza,
+} from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +28,8 @@ describe('OutboundLink resending what a broken stream left unacknowledged', () =
       // The stream keeps what the link attached to each stanza, as a real one does.
       unacknowledged: [] as UnacknowledgedStanza[],
       written: [] as Element[],
-      sendStanza(stanza: Element, tracking?: StanzaTracking) {
+      sendStanza(sent: Element | SerializedStanza, tracking?: StanzaTracking) {
+        const stanza = SerializedStanza.is(sent) ? sent.toElement() : sent
         stream.written.push(stanza)
         stream.unacknowledged.push({ stanza, expiresAt: tracking?.expiresAt, receipt: tracking?.receipt })
       },

@@ -2,7 +2,7 @@ import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
 import { errorReply, MAX_ERROR_PAYLOAD, xml } from '../src/index.js'
 import type { PendingStanza } from '../src/queue.js'
-import { StanzaQueue } from '../src/queue.js'
+import { pendingOf, StanzaQueue } from '../src/queue.js'
 
 const pending = (stanza: Element): PendingStanza => ({
   stanza,
@@ -41,7 +41,7 @@ describe('StanzaQueue.requeue', () => {
     queue.offer(pending(message('new')))
     const refused = queue.requeue(['r1', 'r2', 'r3'].map((id) => pending(message(id))))
     expect(refused.map((item) => item.stanza.attrs.id)).toEqual(['r3'])
-    expect(queue.drain().map((item) => item.stanza.attrs.id)).toEqual(['r1', 'r2', 'new'])
+    expect(queue.drain().map((item) => pendingOf(item).stanza.attrs.id)).toEqual(['r1', 'r2', 'new'])
   })
 
   it('honours the byte limit too', () => {

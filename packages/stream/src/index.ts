@@ -57,6 +57,7 @@ export {
   type TlsIdentity,
   type TlsMode,
 } from './security.js'
+export { SerializedStanza } from './serialized-stanza.js'
 export type {
   CloseInfo,
   Direction,

@@ -8,6 +8,7 @@ import { canonicalizeAddresses, domainOfAddress } from './domain.js'
 import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
 import { CLOSING_TAG, type HeaderFields, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
 import { NS } from './namespaces.js'
+import { SerializedStanza } from './serialized-stanza.js'
 import { isStreamError, parseStreamError, streamErrorElement } from './stream-error.js'
 import { NS_SM, StreamManagement } from './stream-management.js'
 import type { ChainResult } from './tls/index.js'
@@ -232,23 +233,26 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * carries stanzas from another. Inbound streams carry stanzas back only
    * when XEP-0288 was negotiated. `tracking` comes back with the stanza in
    * `unacknowledged` if the stream dies first; its receipt hears the peer's ack.
+   * A {@link SerializedStanza} goes out as the text it holds.
    */
-  sendStanza(stanza: Element, tracking?: StanzaTracking): void {
+  sendStanza(stanza: Element | SerializedStanza, tracking?: StanzaTracking): void {
     if (this.direction === 'inbound' && !this.bidi) {
       throw new StreamError('invalid-from', 'an inbound stream without XEP-0288 carries no stanzas back')
     }
-    const from = domainOfAddress(stanza.attrs.from ?? '')
-    const to = domainOfAddress(stanza.attrs.to ?? '')
+    const serialized = SerializedStanza.is(stanza) ? stanza : undefined
+    const from = serialized ? serialized.fromDomain : domainOfAddress((stanza as Element).attrs.from ?? '')
+    const to = serialized ? serialized.toDomain : domainOfAddress((stanza as Element).attrs.to ?? '')
     if (!from || !to || !this.isAuthenticated(from, to)) {
       throw new StreamError('invalid-from', `stream is not authenticated for ${from ?? '?'} -> ${to ?? '?'}`)
     }
     if (this.phase !== 'established') throw new StreamError('reset', 'the stream is not established')
-    const text = this.serializeForWrite(stanza)
+    const text = serialized ? serialized.text : this.serializeForWrite(stanza as Element)
     const startInTurn = this.write(text)
     this.stats.stanzasOut++
     const counted = this.sm?.sent(text, startInTurn, tracking) ?? false
     if (!counted && !this.headerSent) {
-      this.heldStanzas.push({ stanza, expiresAt: tracking?.expiresAt, receipt: tracking?.receipt })
+      const element = serialized ? serialized.toElement() : (stanza as Element)
+      this.heldStanzas.push({ stanza: element, expiresAt: tracking?.expiresAt, receipt: tracking?.receipt })
     }
   }
 
