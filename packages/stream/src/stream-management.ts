@@ -120,7 +120,7 @@ export class StreamManagement {
 
   /**
    * Called for each stanza written, with its serialized text and where it starts in the
-   * turn's output (see {@link UnackedLog.push}); false when it is not counted (stream
+   * turn's output (-1 when it did not join it); false when it is not counted (stream
    * management not on yet). Writers keep within the window (`windowFull`); a stanza written
    * past it fails the stream, so that whatever the writer, a peer that reads and never
    * acknowledges cannot make us hold every stanza.
@@ -165,7 +165,7 @@ export class StreamManagement {
     return this.unacked.size
   }
 
-  /** The turn's output went to the socket: see {@link UnackedLog.sealTurn}. */
+  /** The turn's output went to the socket: the stanzas in it keep their place in it, not their own text. */
   turnWritten(output: string): void {
     if (this.unacked.length > 0) this.unacked.sealTurn(output)
   }

@@ -2,6 +2,7 @@ import { type Element, parse } from 'ltx'
 
 /** Told when the peer acknowledges the stanza it was written with (XEP-0198). */
 export interface AckReceipt {
+  /** The peer's `<a h>` covers the stanza: it has it. */
   acked(): void
 }
 
