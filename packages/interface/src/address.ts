@@ -141,6 +141,8 @@ export interface CanonicalForm {
   readonly address: string
   /** Its domain, normalised (see domainOfAddress). */
   readonly domain: string
+  /** `user@domain` as a user directory is asked (bareKey of its parts); undefined without a localpart. */
+  readonly bare: string | undefined
 }
 
 /**
@@ -153,8 +155,9 @@ const canonicalFormOf = memoizeString((address): CanonicalForm | undefined => {
   const local = parts.local === undefined ? '' : `${parts.local.toLowerCase().normalize('NFC')}@`
   const resource =
     parts.resource === undefined ? '' : `/${parts.resource.replace(NON_ASCII_SPACE, ' ').normalize('NFC')}`
+  const bare = parts.local === undefined ? undefined : bareKey(parts)
   // Frozen: the memo hands the same record to every caller.
-  return Object.freeze({ address: `${local}${parts.domain}${resource}`, domain: parts.domain })
+  return Object.freeze({ address: `${local}${parts.domain}${resource}`, domain: parts.domain, bare })
 }, MEMO)
 
 /**

@@ -8,6 +8,7 @@ import {
   type AuthenticatedPair,
   type AuthMechanism,
   acceptStream,
+  canonicalForm,
   canonicalizeAddresses,
   connectStream,
   createAddressThrottle,
@@ -17,7 +18,6 @@ import {
   type Logger,
   type LoggerOption,
   type OutboundSession,
-  parseAddress,
   resolveLogger,
   type S2SSession,
   type StanzaErrorCondition,
@@ -765,7 +765,8 @@ export class Federation extends EventEmitter<FederationEvents> {
   private checkInboundPolicy(remoteDomain: string, stanza: Element): Decision {
     const now = Date.now()
     // The domain is the stream's, normalised already: a policy that can take it so is not made to parse it again.
-    if (this.policy.checkInbound) return this.policy.checkInbound(remoteDomain, stanza, now)
+    const verdict = this.policy.checkInbound?.(remoteDomain, stanza, now)
+    if (verdict) return verdict
     const rate = this.policy.checkRate(remoteDomain, now)
     const rules = this.policy.checkInboundStanza(remoteDomain, stanza)
     return rate.allowed ? rules : rate
@@ -1076,10 +1077,12 @@ function assertElement(value: unknown): asserts value is Element {
   if (!element) throw new TypeError(`send() takes a stanza element (ltx or @xmpp/xml), not ${typeof value}`)
 }
 
-/** `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address. */
+/**
+ * `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address.
+ * Asked of every inbound stanza's `to`: the address memo has it from the stream's check, unparsed again.
+ */
 function bareAddress(address: string): string | undefined {
-  const parts = parseAddress(address)
-  return parts?.local === undefined ? undefined : `${parts.local.toLowerCase()}@${parts.domain}`
+  return canonicalForm(address)?.bare
 }
 
 function answersFrom(from: string, responder: string): boolean {
