@@ -65,9 +65,9 @@ export function checkDomain(input: string): DomainCheck {
 }
 
 /**
- * Every stanza's `from` and `to` are normalised several times on each side
- * (router, stream checks, policy), nearly always the same few names; IDNA and
- * the label checks cost microseconds, a map lookup does not.
+ * Every stanza's `from` and `to` are read on each side (stream checks, router,
+ * policy), nearly always the same few names; IDNA and the label checks cost
+ * microseconds, a map lookup does not.
  */
 const MEMO = { generation: 4096, maxInputLength: 256 }
 
@@ -132,19 +132,41 @@ export function bareKey(parts: AddressParts): string {
   return parts.local === undefined ? parts.domain : `${parts.local.toLowerCase()}@${parts.domain}`
 }
 
-const domainOfString = memoizeString((address) => parseAddress(address)?.domain, MEMO)
-
 /** Non-ASCII spaces in a resource become U+0020 (RFC 8265 §4.2.1, OpaqueString). */
 const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/g
 
-const canonicalString = memoizeString((address) => {
+/** An address in canonical form and its domain: what one parse of a stanza's `from` or `to` yields. */
+export interface CanonicalForm {
+  /** The whole address, canonical (see canonicalAddress). */
+  readonly address: string
+  /** Its domain, normalised (see domainOfAddress). */
+  readonly domain: string
+  /** `user@domain` as a user directory is asked (bareKey of its parts); undefined without a localpart. */
+  readonly bare: string | undefined
+}
+
+/**
+ * One memo for both questions asked of an address: a stanza's `from` and `to` cost one
+ * lookup each where a canonical form and a domain were two (and each stage asked again).
+ */
+const canonicalFormOf = memoizeString((address): CanonicalForm | undefined => {
   const parts = parseAddress(address)
   if (!parts) return undefined
   const local = parts.local === undefined ? '' : `${parts.local.toLowerCase().normalize('NFC')}@`
   const resource =
     parts.resource === undefined ? '' : `/${parts.resource.replace(NON_ASCII_SPACE, ' ').normalize('NFC')}`
-  return `${local}${parts.domain}${resource}`
+  const bare = parts.local === undefined ? undefined : bareKey(parts)
+  // Frozen: the memo hands the same record to every caller.
+  return Object.freeze({ address: `${local}${parts.domain}${resource}`, domain: parts.domain, bare })
 }, MEMO)
+
+/**
+ * The canonical form of an address and its domain at once, or undefined when the address
+ * is malformed: for a caller that needs both (the stream's check of an inbound stanza).
+ */
+export function canonicalForm(address: string): CanonicalForm | undefined {
+  return typeof address === 'string' ? canonicalFormOf(address) : undefined
+}
 
 /**
  * The canonical form of an address (RFC 7622 §3): localpart width-mapped, lower-cased
@@ -153,10 +175,10 @@ const canonicalString = memoizeString((address) => {
  * what the host sees and what it compares. Undefined when the address is malformed.
  */
 export function canonicalAddress(address: string): string | undefined {
-  return typeof address === 'string' ? canonicalString(address) : undefined
+  return typeof address === 'string' ? canonicalFormOf(address)?.address : undefined
 }
 
 /** The normalised domain of a JID, or undefined when the address is malformed. */
 export function domainOfAddress(address: string): string | undefined {
-  return typeof address === 'string' ? domainOfString(address) : undefined
+  return typeof address === 'string' ? canonicalFormOf(address)?.domain : undefined
 }

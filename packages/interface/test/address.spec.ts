@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalAddress, checkDomain, domainOfAddress, normalizeDomain } from '../src/index.js'
+import {
+  bareKey,
+  canonicalAddress,
+  canonicalForm,
+  checkDomain,
+  domainOfAddress,
+  normalizeDomain,
+  parseAddress,
+} from '../src/index.js'
 
 describe('normalizeDomain', () => {
   it('lower-cases and converts IDNs to A-labels, dropping a trailing dot', () => {
@@ -69,5 +77,36 @@ describe('canonicalAddress', () => {
   it('refuses a full-width character that maps to one a localpart forbids', () => {
     expect(canonicalAddress('a＠b@evil.test')).toBeUndefined()
     expect(domainOfAddress('a＠b@evil.test')).toBeUndefined()
+  })
+})
+
+describe('canonicalForm', () => {
+  // One parse answers all three questions the inbound path asks of an address: each part
+  // must be what the separate functions say, for well-formed and malformed inputs alike.
+  it.each([
+    'eve@EVIL.TEST',
+    'Eve@evil.test./Desk',
+    'ｅｖｅ@ｅｖｉｌ．ｔｅｓｔ',
+    'EVIL.TEST/Res',
+    'e\u0301ve@evil.test',
+    'a＠b@evil.test',
+    'a@b@c.test',
+    '@evil.test',
+    'evil.test/',
+    '',
+  ])('%j: the canonical address, its domain and its bare key at once', (input) => {
+    const form = canonicalForm(input)
+    const parts = parseAddress(input)
+    expect(form?.address).toBe(canonicalAddress(input))
+    expect(form?.domain).toBe(domainOfAddress(input))
+    expect(form?.bare).toBe(parts?.local === undefined ? undefined : bareKey(parts))
+    expect(form === undefined).toBe(parts === undefined)
+  })
+
+  it('gives the same frozen record for the same address', () => {
+    const first = canonicalForm('Bob@D.TEST/r')
+    expect(first).toEqual({ address: 'bob@d.test/r', domain: 'd.test', bare: 'bob@d.test' })
+    expect(canonicalForm('Bob@D.TEST/r')).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
   })
 })

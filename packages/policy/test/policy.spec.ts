@@ -1,4 +1,4 @@
-import { parse } from 'ltx'
+import { type Element, parse } from 'ltx'
 import { describe, expect, it } from 'vitest'
 import { withPolicyDefaults } from '../src/defaults.js'
 import type { EmailDirectory } from '../src/email-mapping.js'
@@ -94,6 +94,37 @@ describe('createDomainPolicy', () => {
     })
     expect(policy.checkInboundStanza('c.example', invite).code).toBe('WEBEX_INVITE')
     expect(policy.checkInboundStanza('prosody.example', invite).code).toBe('ALLOWED')
+  })
+
+  it('checkInbound answers and reports as checkRate then checkInboundStanza do, refusals first', () => {
+    // The router's one call per inbound stanza, for a domain the stream normalised: the same
+    // decisions and the same events as the two checks it stands for.
+    const partial = {
+      policy: { limits: { stanzasPerSecond: 1, burst: 1 }, webexDomains: ['webex.example'] },
+    }
+    const invite = parse(
+      `<message from='bob@webex.example' to='b@corp.example'><x xmlns='jabber:x:conference' jid='r@conf.webex.example'/></message>`,
+    )
+    const plain = parse(`<message from='bob@webex.example' to='b@corp.example'/>`)
+    const two = setup(partial)
+    const one = setup(partial)
+    const steps: [Element, number][] = [
+      [plain, 0],
+      [plain, 10],
+      [invite, 2000],
+      [invite, 2010],
+    ]
+    const codes = steps.map(([stanza, now]) => {
+      const rate = two.policy.checkRate('webex.example', now)
+      const rules = two.policy.checkInboundStanza('webex.example', stanza)
+      const expected = rate.allowed ? rules : rate
+      const got = one.policy.checkInbound!('webex.example', stanza, now)
+      expect(got).toEqual(expected)
+      return got.code
+    })
+    expect(codes).toEqual(['ALLOWED', 'RATE_LIMITED', 'WEBEX_INVITE', 'RATE_LIMITED'])
+    expect(one.events).toEqual(two.events)
+    expect(one.events.map((e) => e.check)).toEqual(Array(4).fill(['rate', 'inbound-stanza']).flat())
   })
 
   it('email for federation: off is a no-op; on maps and reports', async () => {

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { type FederationConfig, type FederationConfigInput, parseConfig } from '@xmpp-federation/config'
-import type { DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
+import type { Decision, DecisionEvent, DomainPolicy, EmailDirectory } from '@xmpp-federation/policy'
 import {
   type AddressThrottle,
   type AddressThrottleOptions,
+  type AuthenticatedPair,
   type AuthMechanism,
   acceptStream,
+  canonicalForm,
   canonicalizeAddresses,
   connectStream,
   createAddressThrottle,
@@ -16,7 +18,6 @@ import {
   type Logger,
   type LoggerOption,
   type OutboundSession,
-  parseAddress,
   resolveLogger,
   type S2SSession,
   type StanzaErrorCondition,
@@ -580,7 +581,7 @@ export class Federation extends EventEmitter<FederationEvents> {
           // XEP-0288: the peer's stanzas to us may come back on this stream, from the moment it is up.
           onSession: (session) => {
             this.totals.track(session)
-            session.on('stanza', (stanza) => this.onInboundStanza(stanza))
+            session.on('stanza', (stanza, pair) => this.onInboundStanza(stanza, pair))
           },
         })
         return { session, target }
@@ -690,7 +691,7 @@ export class Federation extends EventEmitter<FederationEvents> {
         if (link && link.queued.stanzas > 0) link.adopt(session)
       }
     })
-    session.on('stanza', (stanza) => this.onInboundStanza(stanza))
+    session.on('stanza', (stanza, pair) => this.onInboundStanza(stanza, pair))
     session.once('closed', ({ error }) => {
       this.inbound.delete(session)
       this.certificateDomains.remove(session)
@@ -731,22 +732,19 @@ export class Federation extends EventEmitter<FederationEvents> {
     else this.inboundPerRemote.delete(remote)
   }
 
-  private onInboundStanza(stanza: Element): void {
-    // The stream has checked that from/to are an authenticated pair.
-    const localDomain = domainOfAddress(stanza.attrs.to!)!
-    const remoteDomain = domainOfAddress(stanza.attrs.from!)!
-    if (this.settlesRequest(stanza)) return
-    for (const verdict of [
-      this.policy.checkRate(remoteDomain, Date.now()),
-      this.policy.checkInboundStanza(remoteDomain, stanza),
-    ]) {
-      if (!verdict.allowed) {
-        this.bounceInbound(stanza, verdict.condition, verdict.reason)
-        return
-      }
+  /** `pair`: the stream's check found the stanza's to/from domains (normalised) authenticated there. */
+  private onInboundStanza(stanza: Element, pair: AuthenticatedPair): void {
+    const localDomain = pair.local
+    const remoteDomain = pair.remote
+    const info: InboundStanzaInfo = { localDomain, remoteDomain }
+    if (this.settlesRequest(stanza, info)) return
+    const verdict = this.checkInboundPolicy(remoteDomain, stanza)
+    if (!verdict.allowed) {
+      this.bounceInbound(stanza, verdict.condition, verdict.reason)
+      return
     }
     if (!this.config.emailForFederation.enabled) {
-      this.routeInbound(stanza, { localDomain, remoteDomain })
+      this.routeInbound(stanza, info)
       return
     }
     this.policy.mapInbound(stanza).then(
@@ -763,18 +761,29 @@ export class Federation extends EventEmitter<FederationEvents> {
     )
   }
 
+  /** The policy's per-stanza checks (rate, stanza rules): the first refusal, else allowed. */
+  private checkInboundPolicy(remoteDomain: string, stanza: Element): Decision {
+    const now = Date.now()
+    // The domain is the stream's, normalised already: a policy that can take it so is not made to parse it again.
+    const verdict = this.policy.checkInbound?.(remoteDomain, stanza, now)
+    if (verdict) return verdict
+    const rate = this.policy.checkRate(remoteDomain, now)
+    const rules = this.policy.checkInboundStanza(remoteDomain, stanza)
+    return rate.allowed ? rules : rate
+  }
+
   /** The host's email directory threw: its sender got an error; the host hears it as an `error` event too. */
   private reportDirectoryFailure(decision: { code: string; reason: string }): void {
     if (decision.code === 'DIRECTORY_ERROR') this.emit('error', new Error(decision.reason))
   }
 
   /** An iq result/error answering one of our `request()`s resolves it instead of reaching the host. */
-  private settlesRequest(stanza: Element): boolean {
+  private settlesRequest(stanza: Element, info?: InboundStanzaInfo): boolean {
     if (stanza.name !== 'iq' || (stanza.attrs.type !== 'result' && stanza.attrs.type !== 'error'))
       return false
     const pending = this.pendingIq.get(stanza.attrs.id ?? '')
     // RFC 6120 §8.1.2.1: the answer comes from whom we asked; a guessed id from anyone else is not one.
-    if (!pending) return this.options.cluster?.forwardAnswer(stanza, inboundInfo(stanza)) ?? false
+    if (!pending) return this.options.cluster?.forwardAnswer(stanza, info ?? inboundInfo(stanza)) ?? false
     if (!answersFrom(stanza.attrs.from ?? '', pending.responder)) return false
     pending.resolve(stanza)
     return true
@@ -1068,10 +1077,12 @@ function assertElement(value: unknown): asserts value is Element {
   if (!element) throw new TypeError(`send() takes a stanza element (ltx or @xmpp/xml), not ${typeof value}`)
 }
 
-/** `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address. */
+/**
+ * `user@domain` of an address with a localpart, canonical; undefined for a domain or a malformed address.
+ * Asked of every inbound stanza's `to`: the address memo has it from the stream's check, unparsed again.
+ */
 function bareAddress(address: string): string | undefined {
-  const parts = parseAddress(address)
-  return parts?.local === undefined ? undefined : `${parts.local.toLowerCase()}@${parts.domain}`
+  return canonicalForm(address)?.bare
 }
 
 function answersFrom(from: string, responder: string): boolean {

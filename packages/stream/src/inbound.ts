@@ -5,7 +5,7 @@ import { Element } from 'ltx'
 import type { InboundAuthStream } from './auth.js'
 import { InboundView, type ViewedSession } from './auth-view.js'
 import type { StreamContext } from './context.js'
-import { normalizeDomain } from './domain.js'
+import { normalizeDomain, type StanzaAddresses } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -123,11 +123,11 @@ export class InboundSession extends S2SSession {
     )
   }
 
-  protected checkStanza(stanza: Element): StreamError | undefined {
+  protected checkStanza(_stanza: Element, addresses: StanzaAddresses): StreamError | undefined {
     if (!this.hasAuthenticatedPairs) {
       return new StreamError('not-authorized', 'stanza sent before the stream was authenticated')
     }
-    return this.checkAddressedPair(stanza)
+    return this.checkAddressedPair(addresses)
   }
 
   /** The header's addresses: `to` must be ours, `from` (when given) a valid domain that stays the same. */

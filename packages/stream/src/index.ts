@@ -34,7 +34,9 @@ export {
   type StreamTimeouts,
 } from './context.js'
 export {
+  type CanonicalForm,
   canonicalAddress,
+  canonicalForm,
   canonicalizeAddresses,
   domainOfAddress,
   normalizeDomain,

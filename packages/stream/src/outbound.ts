@@ -5,7 +5,7 @@ import { Element } from 'ltx'
 import type { OutboundAuthStream } from './auth.js'
 import { OutboundView, type ViewedOutbound } from './auth-view.js'
 import type { StreamContext } from './context.js'
-import { domainOfAddress, requireDomain } from './domain.js'
+import { requireDomain, type StanzaAddresses } from './domain.js'
 import { NegotiationError, StreamError } from './errors.js'
 import type { PeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -225,14 +225,14 @@ export class OutboundSession extends S2SSession {
     return true
   }
 
-  protected checkStanza(stanza: Element): StreamError | undefined {
+  protected checkStanza(_stanza: Element, addresses: StanzaAddresses): StreamError | undefined {
     // Without XEP-0288 a stream carries stanzas in one direction only.
     if (!this.bidi) return new StreamError('not-authorized', 'stanzas are not accepted on an outbound stream')
-    const refusal = this.checkAddressedPair(stanza)
+    const refusal = this.checkAddressedPair(addresses)
     if (refusal) return refusal
     // A pair piggybacked later (dialback) names a domain we reach through this peer, not one
     // it proved to be: only what its certificate names may speak back.
-    const from = domainOfAddress(stanza.attrs.from!)!
+    const from = addresses.from!.domain
     if (!this.certifiedAsPeer(from)) {
       return new StreamError('invalid-from', `the peer's certificate does not name ${from}`)
     }

@@ -4,7 +4,7 @@ import { EventEmitter } from 'eventemitter3'
 import { Element } from 'ltx'
 import type { AuthenticatedPair, AuthStream } from './auth.js'
 import type { StreamContext } from './context.js'
-import { canonicalizeAddresses, domainOfAddress } from './domain.js'
+import { domainOfAddress, readStanzaAddresses, type StanzaAddresses } from './domain.js'
 import { NegotiationError, StreamError, type StreamErrorCondition } from './errors.js'
 import { CLOSING_TAG, type HeaderFields, openingHeader, type PeerHeader, readPeerHeader } from './header.js'
 import { NS } from './namespaces.js'
@@ -74,8 +74,12 @@ export interface SessionEvents {
   authenticated: (pair: AuthenticatedPair) => void
   /** The stream can carry stanzas. */
   established: () => void
-  /** An inbound stanza that passed the stream's checks. */
-  stanza: (stanza: Element) => void
+  /**
+   * An inbound stanza that passed the stream's checks, its `from` and `to` in canonical form.
+   * `pair` is the authenticated pair it travels on (`to`'s domain, `from`'s domain), as the
+   * check found them: a listener need not parse the addresses again.
+   */
+  stanza: (stanza: Element, pair: AuthenticatedPair) => void
   /** XEP-0198: the peer acknowledged this many more stanzas (their receipts were told first). */
   acked: (count: number) => void
   /**
@@ -131,7 +135,8 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   private closeError: Error | undefined
   private closeInitiator: 'local' | 'remote' = 'local'
   private readonly pairs = new Map<string, AuthenticatedPair>()
-  private lastPair: { local?: string; remote?: string } = {}
+  /** The pair `isAuthenticated` found last: nearly every stanza travels on it. */
+  private lastPair: AuthenticatedPair | undefined
   private waiters: Waiter[] = []
   private negotiationTimer: NodeJS.Timeout | undefined
   private keepaliveTimer: NodeJS.Timeout | undefined
@@ -299,10 +304,16 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   /** Whether the domain pair (local, remote) is authorised on this stream. */
   isAuthenticated(local: string, remote: string): boolean {
     // Asked for every stanza, nearly always about the pair asked about last (pairs are never revoked).
-    if (local === this.lastPair.local && remote === this.lastPair.remote) return true
-    if (!this.pairs.has(pairKey(local, remote))) return false
-    this.lastPair = { local, remote }
-    return true
+    return this.authenticatedPair(local, remote) !== undefined
+  }
+
+  /** The pair (local, remote) as authorised on this stream, or undefined when it is not. */
+  private authenticatedPair(local: string, remote: string): AuthenticatedPair | undefined {
+    const last = this.lastPair
+    if (last !== undefined && local === last.local && remote === last.remote) return last
+    const pair = this.pairs.get(pairKey(local, remote))
+    if (pair !== undefined) this.lastPair = pair
+    return pair
   }
 
   /** The domain pairs authorised on this stream so far, in order. */
@@ -380,8 +391,11 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   protected abstract onPeerHeader(header: PeerHeader): void
   /** Negotiation elements of this role (features, starttls, proceed, SASL...). Return true when handled. */
   protected abstract negotiate(el: Element): boolean
-  /** Checks an incoming stanza; returns the stream error to close with, or undefined to deliver it. */
-  protected abstract checkStanza(stanza: Element): StreamError | undefined
+  /**
+   * Checks an incoming stanza; returns the stream error to close with, or undefined to deliver it.
+   * `addresses` are its `from` and `to`, parsed once for every stage (see acceptStanza).
+   */
+  protected abstract checkStanza(stanza: Element, addresses: StanzaAddresses): StreamError | undefined
 
   /** Writes our opening stream header; subclasses call it when their side of the exchange is due. */
   protected sendHeader(): void {
@@ -430,9 +444,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * The check every stanza the peer sends us passes, on either side of a stream: valid
    * addresses, `to` one of ours, `from` in a domain authenticated here for that `to`.
    */
-  protected checkAddressedPair(stanza: Element): StreamError | undefined {
-    const from = domainOfAddress(stanza.attrs.from ?? '')
-    const to = domainOfAddress(stanza.attrs.to ?? '')
+  protected checkAddressedPair(addresses: StanzaAddresses): StreamError | undefined {
+    const from = addresses.from?.domain
+    const to = addresses.to?.domain
     if (!from || !to) return new StreamError('improper-addressing', 'stanza lacks a valid from or to address')
     if (!this.context.localDomains.has(to)) return new StreamError('host-unknown', `${to} is not served here`)
     if (!this.isAuthenticated(to, from)) {
@@ -589,14 +603,25 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
   }
 
   private acceptStanza(stanza: Element): void {
-    const refusal = this.checkStanza(stanza)
+    // Parsed here once: the checks, the canonical rewrite and the listener's pair all come from it.
+    const addresses = readStanzaAddresses(stanza)
+    const refusal = this.checkStanza(stanza, addresses)
     if (refusal) {
       this.fail(refusal)
       return
     }
+    const { from, to } = addresses
+    // checkAddressedPair let it through: both addresses are valid, their pair authenticated here.
+    const pair = from && to && this.authenticatedPair(to.domain, from.domain)
+    if (!pair) {
+      this.fail(new StreamError('improper-addressing', 'stanza lacks an authenticated from/to pair'))
+      return
+    }
     this.stats.stanzasIn++
-    canonicalizeAddresses(stanza)
-    this.emit('stanza', stanza)
+    // In canonical form (RFC 7622 §3.2), wherever it is compared after this: host, policy, services.
+    stanza.attrs.from = from.address
+    stanza.attrs.to = to.address
+    this.emit('stanza', stanza, pair)
   }
 
   private holdEarly(stanza: Element): void {

@@ -39,6 +39,26 @@ describe('outbound to inbound, certificates', () => {
     await pair.close()
   })
 
+  it('hands a stanza on in canonical form with the pair it travels on, parsed once by the stream', async () => {
+    const pair = await connectedPair(pki)
+    const outbound = await pair.outbound
+    const inbound = await pair.listener.nextSession()
+    const received: [Element, unknown][] = []
+    inbound.on('stanza', (stanza, travelsOn) => received.push([stanza, travelsOn]))
+    const done = new Promise((resolve) => inbound.on('stanza', (s) => s.attrs.id === 'last' && resolve(s)))
+    outbound.sendStanza(new Element('message', { from: 'Bot@C.TEST./Desk', to: 'ALICE@d.test', id: '1' }))
+    outbound.sendStanza(new Element('message', { from: 'bot@c.test', to: 'd.test', id: 'last' }))
+    await done
+    expect(received.map(([s]) => [s.attrs.from, s.attrs.to])).toEqual([
+      ['bot@c.test/Desk', 'alice@d.test'],
+      ['bot@c.test', 'd.test'],
+    ])
+    for (const [, travelsOn] of received) {
+      expect(travelsOn).toEqual({ local: 'd.test', remote: 'c.test', mechanism: 'EXTERNAL' })
+    }
+    await pair.close()
+  })
+
   it('reports every features element and the certificates the peer presented', async () => {
     const seen: string[] = []
     const pair = await connectedPair(pki, {
