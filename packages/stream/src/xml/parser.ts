@@ -17,11 +17,11 @@
  * LF); literal tab, CR and LF in attribute values become a space (§3.3.3, CDATA-type attributes).
  * Characters written as references (`&#13;`, `&#9;`) are kept as they are.
  */
-import { isAscii } from 'node:buffer'
 import { Element } from 'ltx'
 import { StreamError, type StreamErrorCondition } from '../errors.js'
 import { NS } from '../namespaces.js'
 import { isNameChar, isNameStartChar, isXmlChar, NOT_A_QNAME, qnameColon } from './chars.js'
+import { Utf8StreamDecoder } from './utf8-decoder.js'
 
 /** Bounds the parser enforces as bytes arrive, before any element is built. */
 export interface XmlStreamParserOptions {
@@ -194,7 +194,7 @@ export class XmlStreamParser {
       throw new RangeError('maxStanzaBytes must be a positive integer')
     this.limits.maxStanzaBytes = bytes
   }
-  private decoder = new TextDecoder('utf-8', { fatal: true })
+  private decoder = new Utf8StreamDecoder()
   private state = OUTSIDE
   private isFailed = false
   /** Bumped by reset(): a handler that restarts the stream ends the current write. */
@@ -302,7 +302,7 @@ export class XmlStreamParser {
    */
   reset(): void {
     this.generation++
-    this.decoder = new TextDecoder('utf-8', { fatal: true })
+    this.decoder = new Utf8StreamDecoder()
     if (!this.isFailed) this.startStream()
   }
 
@@ -331,16 +331,13 @@ export class XmlStreamParser {
       for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
         if (this.state === DONE || this.generation !== generation) return
         const slice = chunk.length <= SLICE_BYTES ? chunk : chunk.subarray(offset, offset + SLICE_BYTES)
-        let text: string
-        try {
-          text = this.decoder.decode(slice, { stream: true })
-        } catch {
+        const text = this.decoder.decode(slice)
+        if (text === null) {
           this.fail('not-well-formed', 'invalid UTF-8')
           return
         }
-        // All-ASCII bytes that decoded (a pending multi-byte sequence would have failed) are one
-        // character each: the byte budget is then a subtraction, not a scan.
-        this.asciiText = isAscii(slice)
+        // All-ASCII bytes are one character each: the byte budget is then a subtraction, not a scan.
+        this.asciiText = this.decoder.ascii
         if (text.length > 0) this.scan(text, generation)
       }
     } catch (err) {
