@@ -140,9 +140,13 @@ function plainAscii(isPlain: (c: number) => boolean): Uint8Array {
   for (let c = 0; c < 128; c++) table[c] = isPlain(c) ? 1 : 0
   return table
 }
-const TEXT_PLAIN = plainAscii(
-  (c) => (c >= SPACE && c !== LT && c !== AMP && c !== GT) || c === TAB || c === LF,
-)
+/**
+ * The UTF-16 units a text run stops at: everything but TAB, LF, and [#x20-#xFFFD] without '&',
+ * '<' and '>' (surrogates come in pairs from the decoder). A regular expression, not a loop over
+ * charCodeAt: V8 runs its compiled character-class scan several times faster than that loop on
+ * a message body.
+ */
+const TEXT_STOP = /[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\ufffd]/g
 const ATTR_PLAIN = plainAscii((c) => c >= SPACE && c !== LT && c !== AMP && c !== QUOT && c !== APOS)
 const CDATA_PLAIN = plainAscii((c) => (c >= SPACE && c !== GT) || c === TAB || c === LF)
 
@@ -504,30 +508,34 @@ export class XmlStreamParser {
 
   private text(s: string, i: number, n: number): number {
     for (; i < n; i++) {
-      const c = s.charCodeAt(i)
-      if (c < 0x80) {
-        if (TEXT_PLAIN[c] === 1) continue
-        if (c === LT) {
-          this.appendLiteral(s, this.mark, i, false)
-          this.state = MARKUP
-          return i + 1
-        }
-        if (c === AMP) {
-          this.appendLiteral(s, this.mark, i, false)
-          return this.startReference(TEXT, i + 1)
-        }
-        if (c === GT) {
-          // XML 1.0 §2.4: character data must not contain ']]>'.
-          if (this.bracketsBefore(s, i)) return this.fail('not-well-formed', "']]>' in character data")
-          continue
-        }
-        if (c === CR) {
-          this.normalize = true
-          continue
-        }
-        return this.fail('not-well-formed', `character ${hex(c)} in character data`)
+      // Most runs between tags are empty: no scan for those.
+      let c = s.charCodeAt(i)
+      if (c !== LT) {
+        TEXT_STOP.lastIndex = i
+        if (!TEXT_STOP.test(s)) return n
+        i = TEXT_STOP.lastIndex - 1
+        if (i >= n) return n
+        c = s.charCodeAt(i)
       }
-      if (c >= 0xfffe) return this.fail('not-well-formed', `character ${hex(c)} in character data`)
+      if (c === LT) {
+        this.appendLiteral(s, this.mark, i, false)
+        this.state = MARKUP
+        return i + 1
+      }
+      if (c === AMP) {
+        this.appendLiteral(s, this.mark, i, false)
+        return this.startReference(TEXT, i + 1)
+      }
+      if (c === GT) {
+        // XML 1.0 §2.4: character data must not contain ']]>'.
+        if (this.bracketsBefore(s, i)) return this.fail('not-well-formed', "']]>' in character data")
+        continue
+      }
+      if (c === CR) {
+        this.normalize = true
+        continue
+      }
+      return this.fail('not-well-formed', `character ${hex(c)} in character data`)
     }
     return n
   }
