@@ -21,6 +21,7 @@ import { Element } from 'ltx'
 import { StreamError, type StreamErrorCondition } from '../errors.js'
 import { NS } from '../namespaces.js'
 import { isNameChar, isNameStartChar, isXmlChar, NOT_A_QNAME, qnameColon } from './chars.js'
+import { StringCache } from './string-cache.js'
 import { Utf8StreamDecoder } from './utf8-decoder.js'
 
 /** Bounds the parser enforces as bytes arrive, before any element is built. */
@@ -89,6 +90,8 @@ const DEFAULTS = {
 
 /** Input is decoded and scanned in slices of this many bytes: a failure stops work early. */
 const SLICE_BYTES = 64 * 1024
+/** Element and attribute names, each with its QName colon (checked before it is cached). */
+const NAMES = new StringCache(512, 40)
 /** Longest body accepted between '&' and ';' (`#x10FFFF` is 8). */
 const MAX_REFERENCE_LENGTH = 12
 const XMLNS_URI = 'http://www.w3.org/2000/xmlns/'
@@ -242,6 +245,7 @@ export class XmlStreamParser {
   private tagPrefixedAttrs: string[] | null = null
   private tagScope: Binding | null = null // scope before this tag's declarations
   private attrName = ''
+  private nameColon = -1 // of the name takeName() returned last
   private attrColon = -1
   private endName = ''
 
@@ -807,6 +811,23 @@ export class XmlStreamParser {
     return token
   }
 
+  /** Ends a name token at `i`, like takeToken; its QName colon (or NOT_A_QNAME) goes to `nameColon`. */
+  private takeName(s: string, i: number): string {
+    if (this.acc !== '') {
+      const name = this.takeToken(s, i)
+      this.nameColon = qnameColon(name)
+      return name
+    }
+    const slot = NAMES.find(s, this.mark, i)
+    if (slot !== -1) {
+      this.nameColon = NAMES.tagIn(slot)
+      return NAMES.stringIn(slot)
+    }
+    const name = s.slice(this.mark, i)
+    this.nameColon = qnameColon(name)
+    return this.nameColon === NOT_A_QNAME ? name : NAMES.add(s, this.mark, i, this.nameColon)
+  }
+
   private flushText(): void {
     if (this.acc === '') return
     this.elements[this.elements.length - 1]!.children.push(this.acc)
@@ -817,8 +838,8 @@ export class XmlStreamParser {
     for (; i < n; i++) {
       const c = s.charCodeAt(i)
       if (c > SPACE && c !== SLASH && c !== GT) continue
-      const name = this.takeToken(s, i)
-      const colon = qnameColon(name)
+      const name = this.takeName(s, i)
+      const colon = this.nameColon
       if (colon === NOT_A_QNAME) return this.fail('not-well-formed', `invalid element name '${shown(name)}'`)
       this.tagName = name
       this.tagColon = colon
@@ -855,8 +876,8 @@ export class XmlStreamParser {
     for (; i < n; i++) {
       const c = s.charCodeAt(i)
       if (c > SPACE && c !== EQ && c !== SLASH && c !== GT) continue
-      const name = this.takeToken(s, i)
-      const colon = qnameColon(name)
+      const name = this.takeName(s, i)
+      const colon = this.nameColon
       if (colon === NOT_A_QNAME)
         return this.fail('not-well-formed', `invalid attribute name '${shown(name)}'`)
       this.attrName = name
@@ -1120,7 +1141,9 @@ export class XmlStreamParser {
     for (; i < n; i++) {
       const c = s.charCodeAt(i)
       if (c > SPACE && c !== GT) continue
-      this.endName = this.takeToken(s, i)
+      // A cached name when there is one: the same string as the start tag's, compared by identity.
+      const slot = this.acc === '' ? NAMES.find(s, this.mark, i) : -1
+      this.endName = slot === -1 ? this.takeToken(s, i) : NAMES.stringIn(slot)
       this.state = AFTER_END_NAME
       return i
     }
