@@ -386,7 +386,7 @@ export class XmlStreamParser {
           i = this.text(s, i, n)
           break
         case MARKUP:
-          i = this.markup(s, i)
+          i = this.markup(s, i, n)
           break
         case START_NAME:
           i = this.startName(s, i, n)
@@ -505,7 +505,7 @@ export class XmlStreamParser {
       }
       if (this.rootName !== '') this.startBudget(this.limits.maxStanzaBytes, i)
       this.state = MARKUP
-      return i + 1
+      return i + 1 < n ? this.markup(s, i + 1, n) : i + 1
     }
     return n
   }
@@ -524,7 +524,7 @@ export class XmlStreamParser {
       if (c === LT) {
         this.appendLiteral(s, this.mark, i, false)
         this.state = MARKUP
-        return i + 1
+        return i + 1 < n ? this.markup(s, i + 1, n) : i + 1
       }
       if (c === AMP) {
         this.appendLiteral(s, this.mark, i, false)
@@ -690,15 +690,18 @@ export class XmlStreamParser {
 
   // --- markup ---------------------------------------------------------------------------------
 
-  /** Just after '<'. */
-  private markup(s: string, i: number): number {
+  /**
+   * Just after '<'. Here and in the other states, a transition whose next character is already
+   * at hand goes on into the next state's method: what the scan loop's dispatch would do, cheaper.
+   */
+  private markup(s: string, i: number, n: number): number {
     const c = s.charCodeAt(i)
     if (c === SLASH) {
       if (this.rootName === '') return this.fail('not-well-formed', 'end tag before the stream header')
       this.flushText()
       this.state = END_NAME
       this.mark = i + 1
-      return i + 1
+      return this.endTagName(s, i + 1, n)
     }
     if (c === BANG_MARK) {
       this.state = BANG
@@ -717,7 +720,7 @@ export class XmlStreamParser {
     this.declarationAllowed = false
     this.state = START_NAME
     this.mark = i
-    return i
+    return this.startName(s, i, n)
   }
 
   /** After '<!': a CDATA section inside an element, else forbidden markup. */
@@ -848,7 +851,7 @@ export class XmlStreamParser {
       this.tagPrefixedAttrs = null
       this.tagScope = this.scope
       this.state = IN_TAG
-      return i
+      return c === GT ? this.endStartTag(s, i, false) : i
     }
     return n
   }
@@ -865,7 +868,7 @@ export class XmlStreamParser {
       if (c >= 0x80 || isNameStartChar(c)) {
         this.state = ATTR_NAME
         this.mark = i
-        return i
+        return this.attributeName(s, i, n)
       }
       return this.fail('not-well-formed', `character ${hex(c)} in a start tag`)
     }
@@ -883,7 +886,13 @@ export class XmlStreamParser {
       this.attrName = name
       this.attrColon = colon
       this.state = BEFORE_EQ
-      return i
+      const quote = c === EQ && i + 1 < n ? s.charCodeAt(i + 1) : 0
+      if (quote !== QUOT && quote !== APOS) return i
+      this.quote = quote
+      this.state = ATTR_VALUE
+      this.mark = i + 2
+      this.normalize = false
+      return i + 2
     }
     return n
   }
@@ -925,7 +934,8 @@ export class XmlStreamParser {
           const value = this.acc
           this.acc = ''
           this.state = AFTER_VALUE
-          return this.addAttribute(value) ? i + 1 : Number.POSITIVE_INFINITY
+          if (!this.addAttribute(value)) return Number.POSITIVE_INFINITY
+          return i + 1 < n ? this.afterValue(s, i + 1) : i + 1
         }
         if (c === QUOT || c === APOS) continue
         if (c === AMP) {
@@ -1145,7 +1155,7 @@ export class XmlStreamParser {
       const slot = this.acc === '' ? NAMES.find(s, this.mark, i) : -1
       this.endName = slot === -1 ? this.takeToken(s, i) : NAMES.stringIn(slot)
       this.state = AFTER_END_NAME
-      return i
+      return c === GT ? this.closeElement(s, i) : i
     }
     return n
   }
