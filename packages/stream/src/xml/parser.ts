@@ -1151,9 +1151,7 @@ export class XmlStreamParser {
     for (; i < n; i++) {
       const c = s.charCodeAt(i)
       if (c > SPACE && c !== GT) continue
-      // A cached name when there is one: the same string as the start tag's, compared by identity.
-      const slot = this.acc === '' ? NAMES.find(s, this.mark, i) : -1
-      this.endName = slot === -1 ? this.takeToken(s, i) : NAMES.stringIn(slot)
+      this.endName = this.takeToken(s, i)
       this.state = AFTER_END_NAME
       return c === GT ? this.closeElement(s, i) : i
     }

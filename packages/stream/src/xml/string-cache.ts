@@ -3,8 +3,7 @@
  * of them repeat in s2s traffic (message, body, from, to, id, xmlns, ...): one found here is
  * compared in place instead of being cut out of the chunk as a new string and checked against
  * the QName rule again, and what the parser hands on is the same string object each time, whose
- * hash V8 has computed already (attribute stores and look-ups keyed by it, an end tag's
- * comparison with its start tag by identity).
+ * hash V8 has computed already (attribute stores and look-ups keyed by it).
  *
  * Direct-mapped: a string takes the slot of whatever hashed there before, so a peer sending ever
  * new names costs misses, never memory. Entries are copies, never slices: a slice would keep the
