@@ -9,7 +9,6 @@ import {
   type AuthMechanism,
   acceptStream,
   canonicalForm,
-  canonicalizeAddresses,
   connectStream,
   createAddressThrottle,
   createStreamContext,
@@ -18,6 +17,7 @@ import {
   type Logger,
   type LoggerOption,
   type OutboundSession,
+  readStanzaAddresses,
   resolveLogger,
   type S2SSession,
   type StanzaErrorCondition,
@@ -317,9 +317,12 @@ export class Federation extends EventEmitter<FederationEvents> {
       return Promise.reject(new DeliveryError('remote-server-not-found', `federation is ${this.state}`))
     }
     const config = this.config
-    canonicalizeAddresses(stanza)
-    const from = domainOfAddress(stanza.attrs.from ?? '')
-    const to = domainOfAddress(stanza.attrs.to ?? '')
+    // Canonical form and domain in one lookup per address (as canonicalizeAddresses, then domainOfAddress).
+    const { from: fromForm, to: toForm } = readStanzaAddresses(stanza)
+    if (fromForm) stanza.attrs.from = fromForm.address
+    if (toForm) stanza.attrs.to = toForm.address
+    const from = fromForm?.domain
+    const to = toForm?.domain
     if (!isStanza(stanza))
       return Promise.reject(new DeliveryError('bad-request', `<${stanza.name}/> is not a stanza`))
     if (!from || !to)

@@ -41,7 +41,9 @@ export {
   domainOfAddress,
   normalizeDomain,
   parseAddress,
+  readStanzaAddresses,
   requireDomain,
+  type StanzaAddresses,
 } from './domain.js'
 export * from './errors.js'
 export { type HeaderFields, openingHeader, type PeerHeader } from './header.js'
