@@ -2,7 +2,7 @@ import { type S2SSession, SerializedStanza } from '@xmpp-federation/stream'
 import { EventEmitter } from 'eventemitter3'
 import type { Element } from 'ltx'
 import { describe, expect, it } from 'vitest'
-import { OutboundLink } from '../src/outbound-link.js'
+import { type LinkOptions, OutboundLink } from '../src/outbound-link.js'
 import { type PendingStanza, pendingOf, StanzaQueue } from '../src/queue.js'
 import { xml } from '../src/xml.js'
 
@@ -32,6 +32,28 @@ function fakeStream(): S2SSession & { written: string[] } {
   return stream as unknown as S2SSession & { written: string[] }
 }
 
+/** A link to d.test that takes `stream` (offered by the peer) and never dials; `options` override. */
+function linkOver(stream: S2SSession, options: Partial<LinkOptions> = {}): OutboundLink {
+  return new OutboundLink({
+    local: 'c.test',
+    remote: 'd.test',
+    queue: { maxStanzas: 10, maxBytes: 10_000 },
+    connect: () => Promise.reject(new Error('must not dial: the peer offered a stream')),
+    offered: () => stream,
+    admit: async () => {},
+    backoff: { initialMs: 60_000, maxMs: 60_000 },
+    onBounce: () => {
+      throw new Error('nothing bounces here')
+    },
+    onEstablished: () => {},
+    onFailure: () => {},
+    onClosed: () => {},
+    onResend: () => {},
+    resendTtlMs: 1000,
+    ...options,
+  })
+}
+
 describe('StanzaQueue.take', () => {
   it('removes what it selects, keeps the rest in order, and keeps the byte count right', () => {
     const queue = new StanzaQueue({ maxStanzas: 10, maxBytes: 10_000 })
@@ -51,25 +73,11 @@ describe('OutboundLink taking a stream the peer opened (XEP-0288)', () => {
   it('writes waiting answers at once and holds the rest until admission completes', async () => {
     const stream = fakeStream()
     let admitted!: () => void
-    const link = new OutboundLink({
-      local: 'c.test',
-      remote: 'd.test',
-      queue: { maxStanzas: 10, maxBytes: 10_000 },
-      connect: () => Promise.reject(new Error('must not dial: the peer offered a stream')),
-      offered: () => stream,
+    const link = linkOver(stream, {
       admit: () =>
         new Promise<void>((resolve) => {
           admitted = resolve
         }),
-      backoff: { initialMs: 10, maxMs: 10 },
-      onBounce: () => {
-        throw new Error('nothing bounces here')
-      },
-      onEstablished: () => {},
-      onFailure: () => {},
-      onClosed: () => {},
-      onResend: () => {},
-      resendTtlMs: 1000,
     })
     // The answer is queued first: it is what makes the link take the stream.
     link.send(pending('answer', true))
@@ -95,22 +103,13 @@ describe('OutboundLink refused after admission (a known peer whose new XEP-0092 
     let refuseLater!: (error: Error) => void
     const bounced: { id: string; condition: string }[] = []
     const failures: string[] = []
-    const link = new OutboundLink({
-      local: 'c.test',
-      remote: 'd.test',
-      queue: { maxStanzas: 10, maxBytes: 10_000 },
+    const link = linkOver(stream, {
       connect: () => Promise.reject(new Error('refused')),
-      offered: () => stream,
       admit: async (_session, refuse) => {
         refuseLater = refuse
       },
-      backoff: { initialMs: 60_000, maxMs: 60_000 },
       onBounce: (item, condition) => bounced.push({ id: item.stanza.attrs.id, condition }),
-      onEstablished: () => {},
       onFailure: (_error, condition) => failures.push(condition),
-      onClosed: () => {},
-      onResend: () => {},
-      resendTtlMs: 1000,
     })
     link.send(pending('first'))
     await expect.poll(() => link.state).toBe('established')
@@ -137,20 +136,8 @@ describe('OutboundLink queueing while the XEP-0198 window is full', () => {
   it('writes what waited as the text it was queued as, and bounces what XML cannot carry at once', async () => {
     const stream = fakeStream()
     const bounced: { id: string; condition: string }[] = []
-    const link = new OutboundLink({
-      local: 'c.test',
-      remote: 'd.test',
-      queue: { maxStanzas: 10, maxBytes: 10_000 },
-      connect: () => Promise.reject(new Error('must not dial: the peer offered a stream')),
-      offered: () => stream,
-      admit: async () => {},
-      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    const link = linkOver(stream, {
       onBounce: (item, condition) => bounced.push({ id: item.stanza.attrs.id, condition }),
-      onEstablished: () => {},
-      onFailure: () => {},
-      onClosed: () => {},
-      onResend: () => {},
-      resendTtlMs: 1000,
     })
     link.send(pending('first'))
     await expect.poll(() => link.state).toBe('established')
