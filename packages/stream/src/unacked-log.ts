@@ -73,10 +73,25 @@ export class UnackedLog {
     this.totalSize += text.length
   }
 
-  /** The turn's output went to the socket: its stanzas keep their place in it instead of their text. */
+  /**
+   * The turn's output went to the socket: its stanzas keep their place in it instead of their
+   * text, unless most of it is other writes. A peer that floods `<r/>` fills our output with
+   * `<a/>` answers; holding that output for one stanza it never acknowledges would let it make
+   * us keep far more than the window counts. Past twice the stanzas' own characters, each keeps
+   * its own text: what is held stays within twice the characters the window counts (and the
+   * one turn its oldest stanza shares with acknowledged ones).
+   */
   sealTurn(output: string): void {
-    for (let i = Math.max(this.unsealed, this.head); i < this.texts.length; i++) {
-      if (this.starts[i]! >= 0) this.texts[i] = output
+    const from = Math.max(this.unsealed, this.head)
+    let stanzaCharacters = 0
+    for (let i = from; i < this.texts.length; i++) {
+      if (this.starts[i]! >= 0) stanzaCharacters += this.sizes[i]!
+    }
+    const shared = output.length <= 2 * stanzaCharacters
+    for (let i = from; i < this.texts.length; i++) {
+      if (this.starts[i]! < 0) continue
+      if (shared) this.texts[i] = output
+      else this.starts[i] = -1
     }
     this.unsealed = this.texts.length
   }

@@ -94,6 +94,22 @@ describe('UnackedLog', () => {
     expect(texts.slice(0, 3)).toEqual(['', '', ''])
   })
 
+  it('does not hold a turn made mostly of other writes for its stanzas (a peer flooding <r/>)', () => {
+    const log = new UnackedLog()
+    // Each turn: one stanza, then 80,000 characters of <a/> answers the peer asked for.
+    const answers = "<a xmlns='urn:xmpp:sm:3' h='0'/>".repeat(2500)
+    for (let i = 0; i < 1000; i++) {
+      const text = stanza(i)
+      log.push(text, 0, undefined)
+      log.sealTurn(text + answers)
+    }
+    expect(ids(log)).toEqual(Array.from({ length: 1000 }, (_, i) => `m${i}`))
+    // Distinct strings held: the stanzas' own texts, not 1,000 turns of 80 KB each.
+    const texts = (log as unknown as { texts: string[] }).texts
+    const held = [...new Set(texts)].reduce((sum, text) => sum + text.length, 0)
+    expect(held).toBeLessThanOrEqual(2 * log.size)
+  })
+
   it('forgets everything on clear', () => {
     const log = new UnackedLog()
     writeTurn(log, 0, 3)

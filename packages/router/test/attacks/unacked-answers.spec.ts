@@ -4,7 +4,7 @@ import { report } from '../../../stream/fuzz/report.js'
 import { heapAfterGcMiB, until } from '../../../stream/test/attacks/measure.js'
 import { type Federation, MAX_ERROR_PAYLOAD } from '../../src/index.js'
 import { configFor, createTestPki, startFederation, type TestPki } from '../fixtures.js'
-import { authenticatedHostile } from './authenticated-peer.js'
+import { authenticatedHostile, SM_REQUEST } from './authenticated-peer.js'
 import { ATTACK_HOST } from './hostile.js'
 
 // A peer authenticated as its own domain enables XEP-0198 on a bidirectional stream, sends
@@ -101,5 +101,41 @@ it(`at most ${UNACKED_LIMIT} answers go out unacknowledged; an unanswered ack re
       window: UNACKED_LIMIT,
       ackTimeoutMs: ACK_TIMEOUT_MS,
     },
+  })
+})
+
+it('a peer that floods <r/> around requests it never acknowledges cannot make us hold its <a/> answers', async ({
+  task,
+}) => {
+  // Our output of a turn is one string; unacknowledged stanzas keep their place in it. Here each
+  // turn's output is one small answer among some 80 KB of <a/> answers to the peer's <r/> flood:
+  // held for that answer, 300 turns would keep about 24 MB alive.
+  const FLOOD = SM_REQUEST.repeat(1250)
+  const heapBefore = await heapAfterGcMiB()
+  const cert = await pki.ca.issue({ dnsNames: ['e.test'] })
+  const peer = await authenticatedHostile(C.port, cert, 'e.test', 'c.test', { bidi: true })
+  peers.push(peer)
+  const start = peer.secure().length
+  const small = (i: number) =>
+    `<iq type='get' from='e.test' to='c.test' id='f${i}'><query xmlns='urn:example:unknown'/></iq>`
+  const received = () => peer.secure().toString().slice(start)
+  const answers = () => (received().match(/<iq /g) ?? []).length
+  for (let i = 0; i < REQUESTS && peer.tls?.writable; i++) {
+    await new Promise((resolve) => peer.tls?.write(FLOOD + small(i) + FLOOD, resolve))
+    // The peer reads what it asked for: one that does not is cut off (its unread output bound).
+    if (i % 10 === 9) await until(() => answers() === i + 1, 5_000)
+  }
+  const arrived = await until(() => answers() === REQUESTS, 8_000)
+  expect(arrived, `${answers()} answers; last received: ${received().slice(-300)}`).toBe(true)
+  const acks = (received().match(/<a /g) ?? []).length
+  // V8 keeps the last regular expression's subject (RegExp.input): here the 25 MB the peer
+  // received. A match on a short string lets it go, so that the heap measures our side.
+  ;/x/.exec('x')
+  const heapGrowth = (await heapAfterGcMiB()) - heapBefore
+  expect(acks).toBeGreaterThan(REQUESTS * 1000)
+  expect(heapGrowth).toBeLessThan(8)
+  report(task, {
+    outcome: `${answers()} answers held unacknowledged among ${acks} <a/> answers written; heap +${heapGrowth.toFixed(1)} MiB`,
+    counts: { requests: REQUESTS, acksWritten: acks, heapGrowthMiB: Number(heapGrowth.toFixed(1)) },
   })
 })
