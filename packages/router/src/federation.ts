@@ -1055,14 +1055,17 @@ function buildResolver(config: FederationConfig): Resolver {
 function linkKey(local: string, remote: string): string {
   // Every send() looks its link up: the same pair again gets the same string, whose hash the
   // map has computed before, instead of a new string to join, flatten and hash (≈ 100 ns).
-  const last = lastLinkKey
-  if (local === last.local && remote === last.remote) return last.key
-  const key = `${local} ${remote}`
-  lastLinkKey = { local, remote, key }
-  return key
+  if (local === lastLinkLocal && remote === lastLinkRemote) return lastLinkKey
+  lastLinkLocal = local
+  lastLinkRemote = remote
+  lastLinkKey = `${local} ${remote}`
+  return lastLinkKey
 }
 
-let lastLinkKey = { local: '', remote: '', key: ' ' }
+// The last pair asked and its key (three variables: a miss, at a thousand links, allocates only the key).
+let lastLinkLocal = ''
+let lastLinkRemote = ''
+let lastLinkKey = ' '
 
 /**
  * An element by shape, not class: one built by another copy of ltx (`@xmpp/xml`) is

@@ -709,11 +709,9 @@ export abstract class S2SSession extends EventEmitter<SessionEvents> {
    * flight instead of following a round trip later.
    */
   protected sendWithNextWrite(el: Element): void {
-    if (this.phase === 'closing' || this.phase === 'closed') {
-      throw new StreamError('reset', 'the stream is closed')
-    }
+    const text = this.serializeForWrite(el)
     if (this.closingTagSent || !this.socket.writable) return
-    this.writeWithTurn(serialize(el))
+    this.writeWithTurn(text)
   }
 
   /** Joins `data` to what this event-loop turn writes (one TLS record and one syscall); returns where it starts. */
